@@ -1,0 +1,63 @@
+import { Command, Option } from 'commander';
+import { ROLES } from '../kernel/authz/permissions.ts';
+import { ConfigError, loadConfig } from '../kernel/config.ts';
+import { DataDirLockedError } from '../kernel/db/lock.ts';
+import { MigrationError } from '../kernel/db/migrate.ts';
+import { auditVerifyCommand } from './audit.ts';
+import { demoCommand } from './demo.ts';
+import { migrateCommand } from './migrate.ts';
+import { serveCommand } from './serve.ts';
+import { CliError, userAddCommand } from './user.ts';
+
+/** `haven …`: the command line. Every command prints JSON or plain lines and exits non-zero on failure. */
+const program = new Command('haven').description('Haven: programmes against intrafamily violence').showHelpAfterError();
+
+program
+  .command('serve', { isDefault: true })
+  .description('Run the web app and API (migrates first; prints a setup link on first start)')
+  .option('--demo', 'load the synthetic demo first (refused when NODE_ENV=production)')
+  .action((o: { demo?: boolean }) => serveCommand(loadConfig(), o));
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations and exit')
+  .action(() => migrateCommand(loadConfig()));
+
+const user = program.command('user').description('Manage accounts');
+user
+  .command('add')
+  .description('Create an account non-interactively; MFA enrolment follows at first sign-in')
+  .requiredOption('--email <email>')
+  .requiredOption('--name <name>', 'display name')
+  .requiredOption('--organisation <name>', 'organisation name (created as kind "other" with --create-organisation)')
+  .option('--create-organisation', 'create the organisation when it does not exist')
+  .addOption(
+    new Option('--role <role[@programme]>', `role, repeatable; per-programme roles name the programme slug (roles: ${ROLES.join(', ')})`)
+      .argParser((v: string, prev: string[] = []) => [...prev, v])
+      .default([]),
+  )
+  .option('--password-stdin', 'read the password from standard input (else HAVEN_NEW_USER_PASSWORD)')
+  .action((o) => userAddCommand(loadConfig(), o));
+
+const audit = program.command('audit').description('The audit trail');
+audit
+  .command('verify')
+  .description('Check the hash chain; exits 1 and names the first broken row when it does not hold')
+  .option('--json', 'print the result as JSON')
+  .action((o: { json?: boolean }) => auditVerifyCommand(loadConfig(), o));
+
+program
+  .command('demo')
+  .description('Load the synthetic demo data (organisations, a project, users of each role) and exit')
+  .action(() => demoCommand(loadConfig()));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof MigrationError || error instanceof CliError) {
+    process.stderr.write(`haven: ${error.message}\n`);
+  } else {
+    process.stderr.write(`haven: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exitCode = process.exitCode || 1;
+}

@@ -1,0 +1,52 @@
+import type { Config } from '../kernel/config.ts';
+import { issueSetupToken } from '../modules/identity/auth.routes.ts';
+import { buildServer } from '../server/app.ts';
+import { openRuntime } from '../server/runtime.ts';
+import { loadDemo, printDemoCredentials } from './demo.ts';
+
+export async function serveCommand(config: Config, o: { demo?: boolean }): Promise<void> {
+  if (o.demo && config.env === 'production') {
+    process.stderr.write('haven: the demo is refused when NODE_ENV=production\n');
+    process.exitCode = 2;
+    return;
+  }
+  const rt = await openRuntime(config);
+  let app: Awaited<ReturnType<typeof buildServer>> | undefined;
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app?.log.info({ signal }, 'shutting down');
+    try {
+      await app?.close();
+    } finally {
+      await rt.close();
+    }
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  try {
+    if (o.demo) {
+      const creds = await loadDemo(rt.database.db, rt.keys);
+      printDemoCredentials(creds, config);
+    }
+    app = await buildServer({ config, database: rt.database, keys: rt.keys });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    await app?.close().catch(() => {});
+    await rt.close();
+    throw e;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+  app.log.info({ database: rt.database.kind, migrated: rt.migrated, url: base }, 'Haven is listening');
+  process.stdout.write(`\nHaven is running at ${base} (database: ${rt.database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})\n`);
+  const token = await issueSetupToken(rt.database.db);
+  if (token) {
+    process.stdout.write(
+      `\nNo account exists yet. Open this one-time link to create the first administrator (valid 24 hours):\n\n  ${base}/setup#${token}\n\n`,
+    );
+  }
+}
