@@ -156,7 +156,8 @@ async function build(deps: ServerDeps) {
         ...(route.access === 'public' ? { security: [] } : { security: [{ session: [], csrf: [] }] }),
       },
       handler: async (req, reply) => {
-        const session = route.access === 'public' ? null : await resolveSession(req);
+        // Public routes see a session too when a cookie comes (login ends the previous one).
+        const session = await resolveSession(req);
         const locale = session?.locale ?? req.havenLocale;
         req.havenLocale = locale;
         const ctx = new RequestContext(services, { requestId: req.id, ip: req.ip, locale, session });
