@@ -49,10 +49,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   return (await build(deps)) as unknown as FastifyInstance;
 }
 
+/** Every route the server registers under /api: the server's own, then each module's. */
+export function collectRoutes(modules: HavenModule[]): AnyRoute[] {
+  return [healthRoute, openApiRoute, ...modules.flatMap((m) => m.routes)];
+}
+
 async function build(deps: ServerDeps) {
   const { config, database, keys } = deps;
   const modules = deps.modules ?? (await loadModules());
-  const routes: AnyRoute[] = [healthRoute, openApiRoute, ...modules.flatMap((m) => m.routes)];
+  const routes = collectRoutes(modules);
   // Refuse to start when any route does not say who may call it.
   routes.forEach(assertRouteDeclared);
   const authenticators = modules.map((m) => m.authenticator).filter((a): a is Authenticator => !!a);
