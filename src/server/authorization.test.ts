@@ -1,0 +1,389 @@
+/**
+ * The generated authorization matrix: every registered route × every role (+ no session, + a
+ * session that has not passed MFA yet). The expected answer is derived from the route's declared
+ * `access` and ROLE_PERMISSIONS, never written by hand per route:
+ * - no session → 401 `unauthenticated` on every non-public route;
+ * - password only → 401 `mfa_required` on every route that is not public or `pending`;
+ * - a role without the permission → 403, audited as `access.denied`;
+ * - the permission, but another programme in the path → 404, audited as `access.denied`;
+ * - the permission (in that programme) → the route's own success status, with a real request.
+ */
+import { randomUUID } from 'node:crypto';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GLOBAL_ROLES, PERMISSIONS, type Permission, ROLE_PERMISSIONS, ROLES, type Role } from '../kernel/authz/permissions.ts';
+import { loadConfig } from '../kernel/config.ts';
+import { type AnyRoute, defineRoute, RouteDeclarationError } from '../kernel/http/route.ts';
+import type { HavenModule } from '../kernel/module.ts';
+import identity from '../modules/identity/module.ts';
+import { currentTotp } from '../modules/identity/totp.ts';
+import { parseCookie, type Session, TEST_PASSWORD, type TestServer, type TestUser, testServer } from '../testing/server.ts';
+import { buildServer, collectRoutes } from './app.ts';
+import { loadModules } from './modules.ts';
+
+type Actor = 'anonymous' | 'pending' | Role;
+const ACTORS: Actor[] = ['anonymous', 'pending', ...ROLES];
+
+let s: TestServer;
+let routes: AnyRoute[];
+let programmeA: { projectId: string; programmeId: string };
+let programmeB: { projectId: string; programmeId: string };
+let sharedVictim: TestUser;
+let loginUser: TestUser;
+const actorUsers = new Map<Actor, TestUser>();
+const actorSessions = new Map<Actor, Session>();
+let counter = 0;
+const uniq = () => `${Date.now().toString(36)}-${(counter++).toString(36)}`;
+
+const grantsFor = (role: Role) => [{ role, programmeId: GLOBAL_ROLES.includes(role) ? null : programmeA.programmeId }];
+
+async function newUserFor(actor: Actor): Promise<TestUser> {
+  if (actor === 'anonymous') throw new Error('no user for anonymous');
+  return s.createUser(actor === 'pending' ? grantsFor('coordinator') : grantsFor(actor));
+}
+
+/** Password only: the session stops before the second factor. */
+async function pendingSession(user: TestUser): Promise<Session> {
+  const login = await s.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: user.email, password: user.password } });
+  expect(login.json().next).toBe('mfa');
+  const cookie = parseCookie(login) as string;
+  const csrf = (await s.app.inject({ method: 'GET', url: '/api/session', headers: { cookie } })).json().csrfToken as string;
+  return {
+    cookie,
+    csrf,
+    request: (method, url, body, headers = {}) =>
+      s.app.inject({
+        method: method as 'GET',
+        url,
+        headers: { cookie, 'x-csrf-token': csrf, ...headers },
+        ...(body !== undefined ? { payload: body as object } : {}),
+      }),
+  };
+}
+
+async function sessionFor(actor: Actor, user: TestUser): Promise<Session> {
+  if (actor === 'anonymous') return s.anonymous;
+  if (actor === 'pending') return pendingSession(user);
+  return s.signIn(user);
+}
+
+// ---- Real requests, one per route -----------------------------------------------------------
+
+interface FixtureArgs {
+  actor: Actor;
+  /** the acting user (undefined for anonymous) */
+  user: TestUser | undefined;
+  /** true when the request is expected to reach the handler: make real records for it */
+  allowed: boolean;
+}
+interface Fixture {
+  /** the session or the user changes (logout, password, MFA): use a fresh user for each call */
+  fresh?: boolean;
+  params?: (a: FixtureArgs) => Promise<Record<string, string>> | Record<string, string>;
+  body?: (a: FixtureArgs) => Promise<unknown> | unknown;
+  /** status when allowed; may depend on whether the session is fully signed in */
+  status: number | ((a: FixtureArgs) => number);
+}
+
+const victimId = async (a: FixtureArgs) => ({ userId: a.allowed ? (await s.createUser(grantsFor('caller'))).id : sharedVictim.id });
+
+const FIXTURES: Record<string, Fixture> = {
+  'GET /health': { status: 200 },
+  'GET /openapi.json': { status: 200 },
+  // Signing in ends the session the request came with: a fresh one each time.
+  'POST /auth/login': { fresh: true, body: () => ({ email: loginUser.email, password: loginUser.password }), status: 200 },
+  'GET /setup': { status: 200 },
+  // Accounts exist: the one-time setup is over whatever the token.
+  'POST /setup': {
+    body: () => ({
+      token: 'not-a-real-setup-token',
+      organisationName: 'Stad Genk',
+      displayName: 'First Admin',
+      email: `setup-${uniq()}@example.test`,
+      password: 'a long and unusual passphrase',
+    }),
+    status: 409,
+  },
+  'POST /auth/mfa': {
+    fresh: true,
+    body: async (a) => ({ code: a.user?.totpSecret ? await currentTotp(a.user.totpSecret) : '123456' }),
+    status: (a) => (a.actor === 'pending' ? 200 : 409),
+  },
+  // MFA is already enrolled for every test user: enrolment is the wrong step.
+  'POST /auth/mfa/enrolment': { status: 409 },
+  'POST /auth/mfa/enrolment/confirm': { body: () => ({ code: '123456' }), status: 409 },
+  'POST /auth/logout': { fresh: true, status: 204 },
+  'GET /session': { status: 200 },
+  'PUT /me/preferences': { body: () => ({ locale: 'en' }), status: 204 },
+  'POST /me/password': { fresh: true, body: () => ({ currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase 42' }), status: 204 },
+  'POST /me/mfa/reset': {
+    fresh: true,
+    // The code of the next time step: the sign-in just used the current one, which works once.
+    body: async (a) => ({
+      currentPassword: TEST_PASSWORD,
+      code: a.user?.totpSecret ? await currentTotp(a.user.totpSecret, Math.floor(Date.now() / 1000) + 30) : '123456',
+    }),
+    status: 200,
+  },
+  'GET /users': { status: 200 },
+  'GET /users/:userId': { params: () => ({ userId: sharedVictim.id }), status: 200 },
+  'POST /users': {
+    body: () => ({
+      displayName: 'New Caller',
+      email: `new-${uniq()}@example.test`,
+      organisationId: s.organisationId,
+      password: 'a long and unusual passphrase',
+      roles: [{ role: 'caller', programmeId: programmeA.programmeId }],
+    }),
+    status: 201,
+  },
+  'PATCH /users/:userId': { params: victimId, body: () => ({ displayName: 'Renamed User' }), status: 200 },
+  'PUT /users/:userId/roles': { params: victimId, body: () => ({ roles: [{ role: 'facilitator', programmeId: programmeA.programmeId }] }), status: 200 },
+  'POST /users/:userId/deactivate': { params: victimId, status: 200 },
+  'POST /users/:userId/reactivate': { params: victimId, status: 200 },
+  'POST /users/:userId/mfa-reset': { params: victimId, status: 200 },
+  'GET /organisations': { status: 200 },
+  'POST /organisations': { body: () => ({ name: `CAW ${uniq()}`, kind: 'caw' }), status: 201 },
+  'PATCH /organisations/:organisationId': { params: () => ({ organisationId: s.organisationId }), body: () => ({ nisCode: '71016' }), status: 200 },
+  'GET /projects': { status: 200 },
+  'POST /projects': {
+    body: () => ({
+      slug: `hgmu-${uniq()}`,
+      name: 'Hoe gaat het met u?',
+      coordinatingOrganisationId: s.organisationId,
+      municipalities: [{ nisCode: '71016', name: 'Genk' }],
+    }),
+    status: 201,
+  },
+  'POST /projects/:projectId/programmes': {
+    params: () => ({ projectId: programmeA.projectId }),
+    body: () => ({ slug: `outreach-${uniq()}`, name: 'Outreach', kind: 'outreach' }),
+    status: 201,
+  },
+  'GET /programmes': { status: 200 },
+  'GET /programmes/:programmeId': { status: 200 },
+  'GET /programmes/:programmeId/members': { status: 200 },
+  'GET /audit': { status: 200 },
+  'GET /audit/verify': { status: 200 },
+};
+
+const keyOf = (r: AnyRoute) => `${r.method} ${r.url}`;
+
+function buildUrl(route: AnyRoute, params: Record<string, string>): string {
+  return `/api${route.url.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => {
+    const v = params[name];
+    if (v === undefined) throw new Error(`no value for :${name} in ${keyOf(route)}`);
+    return encodeURIComponent(v);
+  })}`;
+}
+
+type Expected =
+  | { kind: 'refused'; status: 401 | 403 | 404; code: string; audited: boolean }
+  | { kind: 'allowed'; status: number | undefined /* undefined: route without a fixture */ };
+
+function expectedFor(route: AnyRoute, actor: Actor, programme: 'own' | 'other', args: FixtureArgs): Expected {
+  const fx = FIXTURES[keyOf(route)];
+  const allowed: Expected = { kind: 'allowed', status: fx ? (typeof fx.status === 'function' ? fx.status(args) : fx.status) : undefined };
+  const access = route.access;
+  if (access === 'public') return allowed;
+  if (actor === 'anonymous') return { kind: 'refused', status: 401, code: 'unauthenticated', audited: false };
+  if (access === 'pending') return allowed;
+  if (actor === 'pending') return { kind: 'refused', status: 401, code: 'mfa_required', audited: false };
+  if (access === 'signed-in') return allowed;
+  if (!ROLE_PERMISSIONS[actor].includes(access.permission)) return { kind: 'refused', status: 403, code: 'forbidden', audited: true };
+  if (access.programmeParam && programme === 'other' && !GLOBAL_ROLES.includes(actor)) {
+    return { kind: 'refused', status: 404, code: 'not_found', audited: true };
+  }
+  return allowed;
+}
+
+async function deniedRows(requestId: string) {
+  return s.database.db.selectFrom('audit_events').selectAll().where('request_id', '=', requestId).where('action', '=', 'access.denied').execute();
+}
+
+async function call(route: AnyRoute, actor: Actor, programme: 'own' | 'other') {
+  const fx = FIXTURES[keyOf(route)];
+  const fresh = actor !== 'anonymous' && (fx?.fresh || (actor === 'pending' && route.access === 'pending' && route.method !== 'GET'));
+  const user = actor === 'anonymous' ? undefined : fresh ? await newUserFor(actor) : actorUsers.get(actor);
+  const session = actor === 'anonymous' ? s.anonymous : fresh ? await sessionFor(actor, user as TestUser) : (actorSessions.get(actor) as Session);
+  const probe: FixtureArgs = { actor, user, allowed: false };
+  const expected = expectedFor(route, actor, programme, probe);
+  const args: FixtureArgs = { ...probe, allowed: expected.kind === 'allowed' };
+  const params: Record<string, string> = {};
+  for (const m of route.url.matchAll(/:([A-Za-z0-9_]+)/g)) params[m[1] as string] = randomUUID();
+  Object.assign(params, fx?.params ? await fx.params(args) : {});
+  if (typeof route.access === 'object' && route.access.programmeParam) {
+    params[route.access.programmeParam] = (programme === 'own' ? programmeA : programmeB).programmeId;
+  }
+  const body = fx?.body ? await fx.body(args) : route.method === 'GET' ? undefined : route.body ? {} : undefined;
+  const res = await session.request(route.method, buildUrl(route, params), body);
+  return { res, expected };
+}
+
+function describeRes(res: LightMyRequestResponse): string {
+  return `${res.statusCode} ${res.body.slice(0, 300)}`;
+}
+
+beforeAll(async () => {
+  s = await testServer();
+  routes = collectRoutes(await loadModules());
+  programmeA = await s.createProgramme();
+  programmeB = await s.createProgramme();
+  sharedVictim = await s.createUser(grantsFor('caller'));
+  loginUser = await s.createUser([{ role: 'analyst', programmeId: programmeA.programmeId }], { mfa: false });
+  for (const actor of ACTORS) {
+    if (actor === 'anonymous') continue;
+    const user = await newUserFor(actor);
+    actorUsers.set(actor, user);
+    actorSessions.set(actor, await sessionFor(actor, user));
+  }
+});
+afterAll(() => s.close());
+
+describe('route declarations', () => {
+  it('registers the routes this matrix walks, each with a declared audience', () => {
+    expect(routes.length).toBeGreaterThan(20);
+    for (const r of routes) expect(r.access, keyOf(r)).toBeDefined();
+  });
+
+  it('makes public only health, the API document, sign-in and first setup', () => {
+    const publicRoutes = routes
+      .filter((r) => r.access === 'public')
+      .map(keyOf)
+      .sort();
+    expect(publicRoutes).toEqual(['GET /health', 'GET /openapi.json', 'GET /setup', 'POST /auth/login', 'POST /setup']);
+  });
+
+  it('has a real request for every route (else only its refusals are checked)', () => {
+    const missing = routes.map(keyOf).filter((k) => !FIXTURES[k]);
+    expect(missing).toEqual([]);
+  });
+
+  const config = loadConfig({ NODE_ENV: 'test', HAVEN_DATA_DIR: '/nonexistent', HAVEN_LOG_LEVEL: 'silent' });
+  const moduleWith = (route: unknown): HavenModule => ({ name: 'rogue', routes: [route as AnyRoute] });
+
+  it('refuses to start when a route declares no access', async () => {
+    const rogue = { method: 'GET', url: '/rogue', summary: 'no access', tags: [], handler: async () => ({}) };
+    await expect(buildServer({ config, database: s.database, keys: s.keys, logger: false, modules: [identity, moduleWith(rogue)] })).rejects.toThrow(
+      /GET \/api\/rogue declares no access/,
+    );
+  });
+
+  it('refuses to start when a route names a permission outside the closed list', async () => {
+    const rogue = defineRoute({
+      method: 'POST',
+      url: '/rogue',
+      access: { permission: 'everything.allowed' as Permission },
+      summary: 'bad permission',
+      tags: [],
+      handler: async () => ({}),
+    });
+    await expect(buildServer({ config, database: s.database, keys: s.keys, logger: false, modules: [identity, moduleWith(rogue)] })).rejects.toThrow(
+      RouteDeclarationError,
+    );
+    await expect(buildServer({ config, database: s.database, keys: s.keys, logger: false, modules: [identity, moduleWith(rogue)] })).rejects.toThrow(
+      /not in the closed list: everything\.allowed/,
+    );
+  });
+
+  it('refuses to start when a route scopes by a path parameter it does not have', async () => {
+    const rogue = defineRoute({
+      method: 'GET',
+      url: '/rogue',
+      access: { permission: 'programmes.read', programmeParam: 'programmeId' },
+      summary: 'bad scope',
+      tags: [],
+      handler: async () => ({}),
+    });
+    await expect(buildServer({ config, database: s.database, keys: s.keys, logger: false, modules: [identity, moduleWith(rogue)] })).rejects.toThrow(
+      /scopes by :programmeId/,
+    );
+  });
+
+  it('refuses an access value that is not one of the declared kinds', async () => {
+    const rogue = { method: 'GET', url: '/rogue', access: 'everyone', summary: 'x', tags: [], handler: async () => ({}) };
+    await expect(buildServer({ config, database: s.database, keys: s.keys, logger: false, modules: [identity, moduleWith(rogue)] })).rejects.toThrow(
+      /unknown access "everyone"/,
+    );
+  });
+
+  it('every permission in the closed list is granted by some role and guards some route', () => {
+    const granted = new Set(Object.values(ROLE_PERMISSIONS).flat());
+    const guarded = new Set(routes.flatMap((r) => (typeof r.access === 'object' ? [r.access.permission] : [])));
+    for (const p of PERMISSIONS) {
+      expect(granted.has(p), `${p} granted`).toBe(true);
+      expect(guarded.has(p), `${p} guards a route`).toBe(true);
+    }
+  });
+});
+
+describe('every route × every role', () => {
+  it.each(ACTORS)('as %s', async (actor) => {
+    const failures: string[] = [];
+    for (const route of routes) {
+      const variants: Array<'own' | 'other'> = typeof route.access === 'object' && route.access.programmeParam ? ['own', 'other'] : ['own'];
+      for (const programme of variants) {
+        const where = `${actor} ${keyOf(route)}${programme === 'other' ? ' (another programme)' : ''}`;
+        const { res, expected } = await call(route, actor, programme);
+        if (expected.kind === 'refused') {
+          const body = res.json();
+          if (res.statusCode !== expected.status || body.code !== expected.code) {
+            failures.push(`${where}: expected ${expected.status} ${expected.code}, got ${describeRes(res)}`);
+            continue;
+          }
+          expect(res.headers['content-type']).toContain('application/problem+json');
+          const rows = await deniedRows(body.requestId);
+          if (expected.audited) {
+            const row = rows[0];
+            if (rows.length !== 1 || !row) {
+              failures.push(`${where}: refusal not audited`);
+              continue;
+            }
+            expect(row.outcome).toBe('denied');
+            expect(row.actor_user_id).toBe(actorUsers.get(actor)?.id);
+            expect(row.details).toMatchObject({ method: route.method, route: `/api${route.url}`, status: expected.status });
+          } else if (rows.length !== 0) {
+            failures.push(`${where}: unexpected access.denied row`);
+          }
+        } else if (expected.status !== undefined) {
+          if (res.statusCode !== expected.status) failures.push(`${where}: expected ${expected.status}, got ${describeRes(res)}`);
+        } else {
+          // A route with no fixture: at least it must not be refused by authorization.
+          const code = res.statusCode >= 400 ? res.json().code : undefined;
+          const denied = code === 'not_found' ? await deniedRows(res.json().requestId) : [];
+          if ([401, 403].includes(res.statusCode) || denied.length) failures.push(`${where}: refused (${describeRes(res)})`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('scope', () => {
+  it('answers 404 for a programme that does not exist, the same as for another programme', async () => {
+    const coordinator = actorSessions.get('coordinator') as Session;
+    const missing = await coordinator.request('GET', `/api/programmes/${randomUUID()}`);
+    const other = await coordinator.request('GET', `/api/programmes/${programmeB.programmeId}`);
+    expect(missing.statusCode).toBe(404);
+    expect(other.statusCode).toBe(404);
+    expect(other.json().title).toBe(missing.json().title);
+    expect(other.json().detail).toBe(missing.json().detail);
+  });
+
+  it('takes a new role into account on the next request, without signing in again', async () => {
+    const user = await s.createUser(grantsFor('caller'));
+    const session = await s.signIn(user);
+    expect((await session.request('GET', `/api/programmes/${programmeB.programmeId}`)).statusCode).toBe(404);
+    await s.database.db.insertInto('role_assignments').values({ user_id: user.id, role: 'caller', programme_id: programmeB.programmeId }).execute();
+    expect((await session.request('GET', `/api/programmes/${programmeB.programmeId}`)).statusCode).toBe(200);
+  });
+
+  it('lists only the programmes the user works in', async () => {
+    const caller = actorSessions.get('caller') as Session;
+    const res = await caller.request('GET', '/api/programmes');
+    expect(res.statusCode).toBe(200);
+    const ids = res.json().items.map((p: { id: string }) => p.id);
+    expect(ids).toContain(programmeA.programmeId);
+    expect(ids).not.toContain(programmeB.programmeId);
+  });
+});
