@@ -156,8 +156,17 @@ export async function verifyAudit(db: Db, batchSize = 5000): Promise<VerifyResul
     if (rows.length < batchSize) break;
   }
   const head = await db.selectFrom('audit_head').select(['last_seq', 'last_hash']).where('id', '=', 1).executeTakeFirst();
-  if (!head || head.last_seq !== expectedSeq - 1 || head.last_hash !== prev) {
-    return { ok: false, checked, lastSeq: expectedSeq - 1, lastHash: prev, broken: { seq: expectedSeq, reason: 'tail_missing' } };
+  const last = expectedSeq - 1;
+  if (!head || head.last_seq !== last || head.last_hash !== prev) {
+    // Rows missing after the last one (the head remembers more), a row beyond the head (added
+    // behind the chain's back), or a last row that is not the one the head remembers.
+    const broken: NonNullable<VerifyResult['broken']> =
+      !head || head.last_seq > last
+        ? { seq: expectedSeq, reason: 'tail_missing' }
+        : head.last_seq < last
+          ? { seq: head.last_seq + 1, reason: 'out_of_chain' }
+          : { seq: last, reason: 'altered' };
+    return { ok: false, checked, lastSeq: last, lastHash: prev, broken };
   }
   return { ok: true, checked, lastSeq: expectedSeq - 1, lastHash: prev };
 }
