@@ -11,7 +11,7 @@ import { dummyHash, hashPassword, passwordSchema, verifyPassword } from './passw
 import { grantsOf, userCount } from './queries.ts';
 import type { SessionState } from './schema.ts';
 import { createSession, endAllSessions, endSession, rotateSession } from './sessions.ts';
-import { clearAccountFailures, recordFailure, throttleKeys, throttleWait } from './throttle.ts';
+import { attemptSucceeded, takeAttempt, throttleKeys } from './throttle.ts';
 import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, normaliseRecoveryCode, qrSvg, totpUri } from './totp.ts';
 
 const TOTP_CONTEXT = 'users.totp_secret';
@@ -46,7 +46,7 @@ const login = defineRoute({
   handler: async ({ body, ctx, reply }) => {
     const email = body.email.trim().toLowerCase();
     const keys = throttleKeys(ctx.keys, email, ctx.ip);
-    const wait = await ctx.read((db) => throttleWait(db, keys));
+    const { wait, at } = await ctx.read((db) => takeAttempt(db, keys));
     if (wait > 0) {
       await ctx.audit({ action: 'auth.login_throttled', outcome: 'denied', details: { retryAfterSeconds: wait } });
       throw problems.tooManyAttempts(wait);
@@ -56,7 +56,6 @@ const login = defineRoute({
     );
     const passwordOk = await verifyPassword(user?.password_hash ?? (await dummyHash()), body.password);
     if (!user || !passwordOk || !user.active) {
-      await ctx.read((db) => recordFailure(db, keys));
       await ctx.audit({
         action: 'auth.login_failed',
         outcome: 'failure',
@@ -65,7 +64,7 @@ const login = defineRoute({
       });
       throw new Problem(401, 'invalid_credentials');
     }
-    await ctx.read((db) => clearAccountFailures(db, keys.account));
+    await ctx.read((db) => attemptSucceeded(db, keys, at));
     const grants = await ctx.read((db) => grantsOf(db, user.id));
     const state: SessionState = user.totp_enabled_at ? 'mfa_challenge' : mfaRequired(grants) ? 'mfa_enrolment' : 'active';
     const { token } = await ctx.write(async (tx, audit) => {
@@ -93,7 +92,7 @@ const mfaChallenge = defineRoute({
     const session = ctx.user;
     if (session.state !== 'mfa_challenge') throw problems.conflict('wrong_step');
     const keys = { account: `m:${session.userId}`, ip: throttleKeys(ctx.keys, '', ctx.ip).ip };
-    const wait = await ctx.read((db) => throttleWait(db, keys));
+    const { wait, at } = await ctx.read((db) => takeAttempt(db, keys));
     if (wait > 0) throw problems.tooManyAttempts(wait);
     const user = await ctx.read((db) =>
       db.selectFrom('users').select(['id', 'totp_secret', 'totp_last_step']).where('id', '=', session.userId).executeTakeFirstOrThrow(),
@@ -117,7 +116,6 @@ const mfaChallenge = defineRoute({
       if (found) recoveryHash = h;
     }
     if (step === null && recoveryHash === null) {
-      await ctx.read((db) => recordFailure(db, keys));
       await ctx.audit({ action: 'auth.mfa_failed', outcome: 'failure', recordType: 'user', recordId: user.id });
       throw new Problem(401, 'invalid_code');
     }
@@ -139,7 +137,7 @@ const mfaChallenge = defineRoute({
       audit({ action: 'auth.mfa_verified', recordType: 'user', recordId: user.id, details: { method: recoveryHash ? 'recovery_code' : 'totp' } });
       return { ...s, left };
     });
-    await ctx.read((db) => clearAccountFailures(db, keys.account));
+    await ctx.read((db) => attemptSucceeded(db, keys, at));
     setSessionCookie(reply, ctx, result.token);
     return { next: 'done' as const, ...(result.left !== undefined ? { recoveryCodesLeft: result.left } : {}) };
   },

@@ -6,7 +6,7 @@ import { LOCALES } from '../../kernel/i18n/locales.ts';
 import { setSessionCookie, TOTP_CONTEXT } from './auth.routes.ts';
 import { hashPassword, passwordSchema, verifyPassword } from './passwords.ts';
 import { endAllSessions, rotateSession } from './sessions.ts';
-import { clearAccountFailures, recordFailure, throttleKeys, throttleWait } from './throttle.ts';
+import { attemptSucceeded, takeAttempt, throttleKeys } from './throttle.ts';
 import { checkTotp } from './totp.ts';
 
 /**
@@ -16,13 +16,12 @@ import { checkTotp } from './totp.ts';
 async function reauthenticate(ctx: RequestContext, password: string, code: string | undefined, requireCode: boolean): Promise<{ step: number | null }> {
   const s = ctx.user;
   const keys = throttleKeys(ctx.keys, s.email, ctx.ip);
-  const wait = await ctx.read((db) => throttleWait(db, keys));
+  const { wait, at } = await ctx.read((db) => takeAttempt(db, keys));
   if (wait > 0) throw problems.tooManyAttempts(wait);
   const user = await ctx.read((db) =>
     db.selectFrom('users').select(['password_hash', 'totp_secret', 'totp_last_step']).where('id', '=', s.userId).executeTakeFirstOrThrow(),
   );
   const fail = async (field: string) => {
-    await ctx.read((db) => recordFailure(db, keys));
     await ctx.audit({ action: 'auth.reauth_failed', outcome: 'failure', recordType: 'user', recordId: s.userId });
     throw problems.invalidField(field, field === 'code' ? 'invalid_code' : 'wrong_password');
   };
@@ -32,7 +31,7 @@ async function reauthenticate(ctx: RequestContext, password: string, code: strin
     step = await checkTotp(ctx.keys.open(user.totp_secret, TOTP_CONTEXT), (code ?? '').replace(/\s/g, ''), user.totp_last_step);
     if (step === null) return fail('code');
   }
-  await ctx.read((db) => clearAccountFailures(db, keys.account));
+  await ctx.read((db) => attemptSucceeded(db, keys, at));
   return { step };
 }
 
