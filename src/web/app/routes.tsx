@@ -1,0 +1,136 @@
+import { Button, Center, Loader, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Navigate, Route, Routes, useLocation } from 'react-router';
+import type { Permission } from '../../kernel/authz/permissions.ts';
+import { AuditPage } from '../audit/AuditPage.tsx';
+import { EnrolPage } from '../identity/EnrolPage.tsx';
+import { LoginPage } from '../identity/LoginPage.tsx';
+import { MfaChallengePage } from '../identity/MfaChallengePage.tsx';
+import { ProfilePage } from '../identity/ProfilePage.tsx';
+import { SetupPage } from '../identity/SetupPage.tsx';
+import { UserPage } from '../identity/UserPage.tsx';
+import { UsersPage } from '../identity/UsersPage.tsx';
+import { OrganisationsPage } from '../organisations/OrganisationsPage.tsx';
+import { ProjectsPage } from '../organisations/ProjectsPage.tsx';
+import { HomePage } from './HomePage.tsx';
+import { ForbiddenPage, NotFoundPage } from './NotFoundPage.tsx';
+import { AuthLayout, Shell } from './Shell.tsx';
+import { homeOf, useSession } from './session.tsx';
+
+function Loading() {
+  const { t } = useTranslation();
+  return (
+    <Center h="100vh">
+      <Loader aria-label={t('app:loading')} />
+    </Center>
+  );
+}
+
+function SessionError() {
+  const { t } = useTranslation();
+  return (
+    <AuthLayout>
+      <Stack role="alert">
+        <Text fw={600}>{t('app:problem.network.title')}</Text>
+        <Text>{t('app:problem.network.detail')}</Text>
+        <Button onClick={() => window.location.reload()}>{t('app:action.reload')}</Button>
+      </Stack>
+    </AuthLayout>
+  );
+}
+
+/** Only for a fully signed-in session; others go to the step of signing in where they are. */
+function RequireActive({ children }: { children: ReactNode }) {
+  const { session } = useSession();
+  const location = useLocation();
+  if (!session) return <Navigate to="/login" replace state={{ from: `${location.pathname}${location.search}` }} />;
+  if (session.state !== 'active') return <Navigate to={homeOf(session)} replace />;
+  return children;
+}
+
+function RequirePermission({ permission, children }: { permission: Permission; children: ReactNode }) {
+  const { can } = useSession();
+  return can(permission) ? children : <ForbiddenPage />;
+}
+
+export function AppRoutes() {
+  const { session, loading, sessionError } = useSession();
+  if (loading) return <Loading />;
+  if (sessionError) return <SessionError />;
+  const signedIn = session?.state === 'active';
+  return (
+    <Routes>
+      <Route element={<AuthLayout />}>
+        <Route path="/setup" element={<SetupPage />} />
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="/login/mfa" element={<MfaChallengePage />} />
+        <Route path="/enrol" element={<EnrolPage />} />
+      </Route>
+      <Route
+        element={
+          <RequireActive>
+            <Shell />
+          </RequireActive>
+        }
+      >
+        <Route index element={<HomePage />} />
+        <Route
+          path="/admin/users"
+          element={
+            <RequirePermission permission="users.read">
+              <UsersPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/admin/users/:userId"
+          element={
+            <RequirePermission permission="users.read">
+              <UserPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/admin/organisations"
+          element={
+            <RequirePermission permission="organisations.read">
+              <OrganisationsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/admin/projects"
+          element={
+            <RequirePermission permission="projects.read">
+              <ProjectsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/audit"
+          element={
+            <RequirePermission permission="audit.read">
+              <AuditPage />
+            </RequirePermission>
+          }
+        />
+        <Route path="/profile" element={<ProfilePage />} />
+      </Route>
+      <Route
+        path="*"
+        element={
+          signedIn ? (
+            <Shell>
+              <NotFoundPage />
+            </Shell>
+          ) : (
+            <AuthLayout>
+              <NotFoundPage />
+            </AuthLayout>
+          )
+        }
+      />
+    </Routes>
+  );
+}

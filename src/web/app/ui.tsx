@@ -1,0 +1,233 @@
+/** Small building blocks shared by every page: page title, problems, notices, confirmations, dates. */
+import { Alert, Badge, Box, Button, Group, Modal, Pagination, Stack, Text, TextInput, type TextInputProps, Title } from '@mantine/core';
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, type ProblemBody } from './api.ts';
+
+let firstPage = true;
+
+/**
+ * A page: its <h1>, the document title, and — after a navigation, not on first load — focus on
+ * the heading, so that a screen reader announces the new page and Tab starts from there.
+ */
+export function Page({ title, actions, children, description }: { title: string; actions?: ReactNode; children: ReactNode; description?: ReactNode }) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} – ${t('common:appName')}`;
+  }, [title, t]);
+  useEffect(() => {
+    if (firstPage) {
+      firstPage = false;
+      return;
+    }
+    ref.current?.focus({ preventScroll: false });
+  }, []);
+  return (
+    <Stack gap="lg">
+      <Group justify="space-between" align="flex-start" wrap="wrap" gap="sm">
+        <Stack gap={4}>
+          <Title order={1} ref={ref} tabIndex={-1} className="page-title">
+            {title}
+          </Title>
+          {description ? <Text c="dimmed">{description}</Text> : null}
+        </Stack>
+        {actions ? <Group gap="sm">{actions}</Group> : null}
+      </Group>
+      {children}
+    </Stack>
+  );
+}
+
+/** A problem from the server (or the network), announced to screen readers. */
+export function ProblemAlert({ error, title }: { error: unknown; title?: string }) {
+  const { t } = useTranslation();
+  if (!error) return null;
+  const problem: Pick<ProblemBody, 'title' | 'detail'> =
+    error instanceof ApiError ? error.problem : { title: t('app:problem.internal.title'), detail: t('app:problem.internal.detail') };
+  return (
+    <Alert role="alert" color="red" variant="light" title={title ?? problem.title} className="problem">
+      {problem.detail}
+    </Alert>
+  );
+}
+
+/** A polite status message ("Saved."), announced once, dismissible. */
+export function Notice({ children, onClose }: { children: ReactNode; onClose?: () => void }) {
+  const { t } = useTranslation();
+  if (!children) return null;
+  return (
+    <Alert
+      role="status"
+      color="teal"
+      variant="light"
+      withCloseButton={!!onClose}
+      onClose={onClose}
+      closeButtonLabel={t('app:action.dismiss')}
+      className="notice"
+    >
+      {children}
+    </Alert>
+  );
+}
+
+/** Problem and per-field messages of the last failed submit. */
+export function useProblem() {
+  const [error, setError] = useState<unknown>(null);
+  const fields = error instanceof ApiError ? error.fieldErrors() : {};
+  const clear = useCallback(() => setError(null), []);
+  return { error, fields, setError, clear };
+}
+
+/** A yes/no question in a dialog; focus is trapped inside and returns to the button after. */
+export function ConfirmDialog({
+  opened,
+  title,
+  children,
+  confirmLabel,
+  danger,
+  busy,
+  error,
+  onConfirm,
+  onClose,
+}: {
+  opened: boolean;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  busy?: boolean;
+  error?: unknown;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Modal opened={opened} onClose={onClose} title={title} closeButtonProps={{ 'aria-label': t('app:action.close') }} centered>
+      <Stack>
+        <Text>{children}</Text>
+        <ProblemAlert error={error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            {t('app:action.cancel')}
+          </Button>
+          <Button color={danger ? 'red' : undefined} loading={busy} onClick={onConfirm} data-autofocus>
+            {confirmLabel}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+const DMY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+
+/** 31/12/2024 → 2024-12-31; '' → ''; anything else → null. */
+export function parseBelgianDate(text: string): string | null {
+  const v = text.trim();
+  if (!v) return '';
+  const m = DMY.exec(v);
+  if (!m) return null;
+  const [, d = '', mo = '', y = ''] = m;
+  const iso = `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
+  const date = new Date(`${iso}T12:00:00Z`);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso) return null;
+  return iso;
+}
+
+export function isoToBelgian(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const [y, m, d] = iso.slice(0, 10).split('-');
+  return `${d}/${m}/${y}`;
+}
+
+/**
+ * A date typed as 31/12/2024 (the Belgian way, whatever the browser's language), handed on as
+ * ISO (2024-12-31) or '' — a native date field would show the browser's own format instead.
+ */
+export function DateField({
+  value,
+  onChange,
+  error,
+  ...rest
+}: Omit<TextInputProps, 'value' | 'onChange' | 'error'> & {
+  /** ISO date, '' when empty, null while what is typed is not a date */
+  value: string | null;
+  onChange: (iso: string | null) => void;
+  error?: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const [text, setText] = useState(isoToBelgian(value));
+  const [invalid, setInvalid] = useState(false);
+  useEffect(() => {
+    if (value !== null) setText((prev) => (parseBelgianDate(prev) === value ? prev : isoToBelgian(value)));
+  }, [value]);
+  return (
+    <TextInput
+      {...rest}
+      value={text}
+      inputMode="numeric"
+      autoComplete="off"
+      placeholder={t('app:date.placeholder')}
+      description={rest.description ?? t('app:date.hint')}
+      onChange={(e) => {
+        const v = e.currentTarget.value;
+        setText(v);
+        const iso = parseBelgianDate(v);
+        if (iso !== null) setInvalid(false);
+        onChange(iso);
+      }}
+      onBlur={() => setInvalid(parseBelgianDate(text) === null)}
+      error={error ?? (invalid ? t('app:date.invalid') : undefined)}
+    />
+  );
+}
+
+/** "1–25 of 123" and page buttons, in a navigation landmark named for what it pages. */
+export function Pager({
+  page,
+  pageSize,
+  total,
+  onChange,
+  label,
+}: {
+  page: number;
+  pageSize: number;
+  total: number;
+  onChange: (p: number) => void;
+  label: string;
+}) {
+  const { t } = useTranslation();
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const from = total === 0 ? 0 : (page - 1) * pageSize + 1;
+  const to = Math.min(total, page * pageSize);
+  return (
+    <Group justify="space-between" wrap="wrap">
+      <Text size="sm" aria-live="polite">
+        {t('app:pager.range', { from, to, total })}
+      </Text>
+      {pages > 1 ? (
+        <Box component="nav" aria-label={label}>
+          <Pagination
+            total={pages}
+            value={Math.min(page, pages)}
+            onChange={onChange}
+            withEdges
+            getItemProps={(p) => ({ 'aria-label': t('app:pager.page', { page: p }), 'aria-current': p === page ? 'page' : undefined })}
+            getControlProps={(c) => ({ 'aria-label': t(`app:pager.${c}`) })}
+          />
+        </Box>
+      ) : null}
+    </Group>
+  );
+}
+
+/** Active or not, in words (never colour alone). */
+export function StatusText({ active }: { active: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <Badge color={active ? 'teal.9' : 'gray.8'} variant={active ? 'outline' : 'light'}>
+      {active ? t('app:status.active') : t('app:status.inactive')}
+    </Badge>
+  );
+}
