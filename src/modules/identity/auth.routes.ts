@@ -115,15 +115,33 @@ const mfaChallenge = defineRoute({
       );
       if (found) recoveryHash = h;
     }
-    if (step === null && recoveryHash === null) {
+    const failed = async () => {
       await ctx.audit({ action: 'auth.mfa_failed', outcome: 'failure', recordType: 'user', recordId: user.id });
-      throw new Problem(401, 'invalid_code');
-    }
+      return new Problem(401, 'invalid_code');
+    };
+    if (step === null && recoveryHash === null) throw await failed();
     const result = await ctx.write(async (tx, audit) => {
-      if (step !== null) await tx.updateTable('users').set({ totp_last_step: step }).where('id', '=', user.id).execute();
+      // Spend the code only if nobody spent it since it was checked: the same code sent twice at
+      // once must work once (the row lock makes the second update wait and then match nothing).
+      if (step !== null) {
+        const r = await tx
+          .updateTable('users')
+          .set({ totp_last_step: step })
+          .where('id', '=', user.id)
+          .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) return null;
+      }
       let left: number | undefined;
       if (recoveryHash) {
-        await tx.updateTable('recovery_codes').set({ used_at: new Date() }).where('user_id', '=', user.id).where('code_hash', '=', recoveryHash).execute();
+        const r = await tx
+          .updateTable('recovery_codes')
+          .set({ used_at: new Date() })
+          .where('user_id', '=', user.id)
+          .where('code_hash', '=', recoveryHash)
+          .where('used_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) return null;
         const row = await tx
           .selectFrom('recovery_codes')
           .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -137,6 +155,7 @@ const mfaChallenge = defineRoute({
       audit({ action: 'auth.mfa_verified', recordType: 'user', recordId: user.id, details: { method: recoveryHash ? 'recovery_code' : 'totp' } });
       return { ...s, left };
     });
+    if (!result) throw await failed();
     await ctx.read((db) => attemptSucceeded(db, keys, at));
     setSessionCookie(reply, ctx, result.token);
     return { next: 'done' as const, ...(result.left !== undefined ? { recoveryCodesLeft: result.left } : {}) };
