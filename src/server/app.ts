@@ -8,6 +8,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Config } from '../kernel/config.ts';
 import type { HavenDatabase } from '../kernel/db/database.ts';
 import { type Authenticator, RequestContext, type SessionInfo } from '../kernel/http/context.ts';
@@ -35,6 +36,8 @@ export interface ServerDeps {
   modules?: HavenModule[];
   /** Log destination; tests pass `false`. */
   logger?: boolean;
+  /** Where the JSON log lines go (default: standard output); tests capture them. */
+  logStream?: DestinationStream;
 }
 
 declare module 'fastify' {
@@ -66,7 +69,7 @@ async function build(deps: ServerDeps) {
   const services = { db: database.db, kind: database.kind, keys, config };
 
   const app = Fastify({
-    loggerInstance: deps.logger === false ? undefined : createLogger(config.logLevel),
+    loggerInstance: deps.logger === false ? undefined : createLogger(config.logLevel, deps.logStream),
     logger: deps.logger === false ? false : undefined,
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
@@ -115,7 +118,12 @@ async function build(deps: ServerDeps) {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    // Its own policy lets the docs be framed by the same site; nothing of Haven may be framed.
+    transformStaticCSP: (header) => header.replace("frame-ancestors 'self'", "frame-ancestors 'none'"),
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     req.havenLocale = negotiateLocale(req.headers['accept-language']);
