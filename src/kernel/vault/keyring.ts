@@ -26,6 +26,8 @@ type KeyFile = z.infer<typeof keyFileSchema>;
 
 export class KeyError extends Error {}
 
+const TAG_BYTES = 16;
+
 function decodeKey(b64: string, what: string): Buffer {
   const key = Buffer.from(b64, 'base64');
   if (key.length !== 32) throw new KeyError(`${what} must be 32 bytes, base64-encoded`);
@@ -50,10 +52,12 @@ function ring(keys: Map<string, Buffer>, active: string, hmacKey: Buffer): KeyRi
       const key = keys.get(kid);
       if (!key) throw new KeyError(`Key ${kid} is not in the key ring`);
       const data = Buffer.from(ctText, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(ivText, 'base64url'));
+      // The full 128-bit tag, always: GCM would otherwise accept a tag cut down to 4 bytes.
+      if (data.length < TAG_BYTES) throw new KeyError('Not a sealed value');
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(ivText, 'base64url'), { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(context));
-      decipher.setAuthTag(data.subarray(data.length - 16));
-      return Buffer.concat([decipher.update(data.subarray(0, data.length - 16)), decipher.final()]).toString('utf8');
+      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+      return Buffer.concat([decipher.update(data.subarray(0, data.length - TAG_BYTES)), decipher.final()]).toString('utf8');
     },
     lookupHash(value, purpose) {
       return createHmac('sha256', hmacKey).update(`${purpose}\u0000${value}`).digest('hex');
