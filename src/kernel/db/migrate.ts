@@ -60,12 +60,13 @@ const MIGRATION_LOCK = 7_240_001;
 /** Applies pending migrations in order, each in its own transaction. Returns the names applied. */
 export async function migrate(database: HavenDatabase, migrations = discoverMigrations()): Promise<string[]> {
   const { db } = database;
-  await sql`CREATE TABLE IF NOT EXISTS haven_migrations (
-    name text PRIMARY KEY,
-    checksum text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now()
-  )`.execute(db);
   return database.withAdvisoryLock(MIGRATION_LOCK, async () => {
+    // Under the lock too: two CREATE TABLE IF NOT EXISTS at once can both try to create it.
+    await sql`CREATE TABLE IF NOT EXISTS haven_migrations (
+      name text PRIMARY KEY,
+      checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(db);
     const rows = await db.selectFrom('haven_migrations').select(['name', 'checksum']).execute();
     const applied = new Map(rows.map((r) => [r.name, r.checksum]));
     for (const [name, checksum] of applied) {
