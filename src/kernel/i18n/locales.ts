@@ -19,7 +19,8 @@ export function negotiateLocale(header: string | undefined): Locale {
       return { lang: tag.toLowerCase().split('-')[0] ?? '', q: q ? Number(q.slice(2)) || 0 : 1 };
     })
     .sort((a, b) => b.q - a.q);
-  for (const r of ranked) if (isLocale(r.lang)) return r.lang;
+  // q=0 means "not this one" (RFC 9110 §12.4.2).
+  for (const r of ranked) if (r.q > 0 && isLocale(r.lang)) return r.lang;
   return DEFAULT_LOCALE;
 }
 
