@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { generate } from 'otplib';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { type DemoCredential, loadDemo } from '../../src/cli/demo.ts';
 import { loadConfig } from '../../src/kernel/config.ts';
 import { issueSetupToken } from '../../src/modules/identity/auth.routes.ts';
@@ -146,4 +146,52 @@ export async function signIn(page: Page, url: string, cred: { email: string; pas
   await page.locator('input[name="code"]').fill(await freshTotp(cred.totpSecret));
   await page.locator('form button[type="submit"]').click();
   await page.locator('#main-navigation').waitFor();
+}
+
+/** Waits until the locator is visible (the journeys' basic assertion); fails with what was awaited. */
+export async function visible(locator: Locator, timeout = 10_000): Promise<void> {
+  try {
+    await locator.first().waitFor({ state: 'visible', timeout });
+  } catch {
+    throw new Error(`Expected to see ${String(locator)} within ${timeout} ms`);
+  }
+}
+
+/** Waits until the locator is gone or hidden. */
+export async function hidden(locator: Locator, timeout = 10_000): Promise<void> {
+  await locator.first().waitFor({ state: 'hidden', timeout });
+}
+
+/** What has keyboard focus: its aria-label, [name=…], label, and text, for matching. */
+export function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const e = document.activeElement as HTMLElement | null;
+    if (!e || e === document.body) return '';
+    const field = e as HTMLInputElement;
+    const label = field.labels?.[0]?.textContent ?? '';
+    const text = e.tagName === 'INPUT' || e.tagName === 'SELECT' || e.tagName === 'TEXTAREA' ? '' : (e.textContent ?? '');
+    return [e.getAttribute('aria-label') ?? '', field.name ? `[name=${field.name}]` : '', label, text].join(' | ');
+  });
+}
+
+/** Presses Tab (only Tab) until the focused element matches; fails if it never does. */
+export async function tabTo(page: Page, what: string | RegExp, max = 60): Promise<void> {
+  const seen: string[] = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const d = await focused(page);
+    seen.push(d);
+    if (typeof what === 'string' ? d.includes(what) : what.test(d)) return;
+  }
+  throw new Error(`Tab never reached ${String(what)}; went through:\n  ${seen.join('\n  ')}`);
+}
+
+/** The focused element shows a focus ring (outline), so that a keyboard user sees where they are. */
+export function focusRingVisible(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const e = document.activeElement as HTMLElement | null;
+    if (!e) return false;
+    const s = getComputedStyle(e);
+    return (s.outlineStyle !== 'none' && Number.parseFloat(s.outlineWidth) > 0) || (s.boxShadow !== 'none' && s.boxShadow !== '');
+  });
 }

@@ -44,8 +44,9 @@ function SessionError() {
 function RequireActive({ children }: { children: ReactNode }) {
   const { session } = useSession();
   const location = useLocation();
-  if (!session) return <Navigate to="/login" replace state={{ from: `${location.pathname}${location.search}` }} />;
-  if (session.state !== 'active') return <Navigate to={homeOf(session)} replace />;
+  const from = `${location.pathname}${location.search}`;
+  if (!session) return <Navigate to="/login" replace state={{ from }} />;
+  if (session.state !== 'active') return <Navigate to={homeOf(session)} replace state={{ from }} />;
   return children;
 }
 

@@ -4,7 +4,7 @@
  * token change then. Also: the idle timeout, and the language saved with the account.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import type { Permission } from '../../kernel/authz/permissions.ts';
 import type { Locale } from '../../kernel/i18n/locales.ts';
@@ -42,6 +42,9 @@ interface SessionApi {
   can(permission: Permission): boolean;
   signOut(): Promise<void>;
   changeLocale(locale: Locale): Promise<void>;
+  /** Why the user was last sent to the sign-in page (session ended, signed out), until the next sign-in. */
+  notice: { kind: Notice; from?: string } | null;
+  clearNotice(): void;
 }
 
 const SessionContext = createContext<SessionApi | null>(null);
@@ -62,19 +65,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   sessionRef.current = session;
   const locationRef = useRef(location);
   locationRef.current = location;
+  const [notice, setNotice] = useState<SessionApi['notice']>(null);
+  const clearNotice = useCallback(() => setNotice(null), []);
 
   const refresh = useCallback(() => qc.fetchQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: 0 }), [qc]);
 
   const leave = useCallback(
     (notice: Notice) => {
-      const from = locationRef.current;
+      const loc = locationRef.current;
+      const from = notice === 'expired' ? `${loc.pathname}${loc.search}` : undefined;
+      // Kept here too: the guard of the page being left may redirect to the sign-in page first.
+      setNotice({ kind: notice, ...(from ? { from } : {}) });
       qc.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
       qc.setQueryData(SESSION_KEY, null);
       setCsrfToken(null);
-      navigate('/login', {
-        replace: true,
-        state: { notice, ...(notice === 'expired' ? { from: `${from.pathname}${from.search}` } : {}) },
-      });
+      navigate('/login', { replace: true, state: { notice, ...(from ? { from } : {}) } });
     },
     [qc, navigate],
   );
@@ -173,8 +178,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       can: (p) => !!session && session.state === 'active' && session.permissions.includes(p),
       signOut,
       changeLocale,
+      notice,
+      clearNotice,
     }),
-    [session, query.isPending, query.isError, query.data, refresh, signOut, changeLocale],
+    [session, query.isPending, query.isError, query.data, refresh, signOut, changeLocale, notice, clearNotice],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

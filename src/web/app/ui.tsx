@@ -1,10 +1,9 @@
 /** Small building blocks shared by every page: page title, problems, notices, confirmations, dates. */
-import { Alert, Badge, Box, Button, Group, Modal, Pagination, Stack, Text, TextInput, type TextInputProps, Title } from '@mantine/core';
+import { Alert, Box, Button, Group, Modal, Pagination, Stack, Text, TextInput, type TextInputProps, Title } from '@mantine/core';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useLocation } from 'react-router';
 import { ApiError, type ProblemBody } from './api.ts';
-
-let firstPage = true;
 
 /**
  * A page: its <h1>, the document title, and — after a navigation, not on first load — focus on
@@ -13,15 +12,14 @@ let firstPage = true;
 export function Page({ title, actions, children, description }: { title: string; actions?: ReactNode; children: ReactNode; description?: ReactNode }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLHeadingElement>(null);
+  // 'default' is the entry the browser loaded; any other came from a navigation inside the app.
+  const { key } = useLocation();
+  const arrivedByNavigation = useRef(key !== 'default');
   useEffect(() => {
     document.title = `${title} – ${t('common:appName')}`;
   }, [title, t]);
   useEffect(() => {
-    if (firstPage) {
-      firstPage = false;
-      return;
-    }
-    ref.current?.focus({ preventScroll: false });
+    if (arrivedByNavigation.current) ref.current?.focus({ preventScroll: false });
   }, []);
   return (
     <Stack gap="lg">
@@ -46,7 +44,7 @@ export function ProblemAlert({ error, title }: { error: unknown; title?: string 
   const problem: Pick<ProblemBody, 'title' | 'detail'> =
     error instanceof ApiError ? error.problem : { title: t('app:problem.internal.title'), detail: t('app:problem.internal.detail') };
   return (
-    <Alert role="alert" color="red" variant="light" title={title ?? problem.title} className="problem">
+    <Alert role="alert" color="red" variant="light" title={title ?? problem.title} className="problem" tabIndex={-1}>
       {problem.detail}
     </Alert>
   );
@@ -75,6 +73,13 @@ export function Notice({ children, onClose }: { children: ReactNode; onClose?: (
 export function useProblem() {
   const [error, setError] = useState<unknown>(null);
   const fields = error instanceof ApiError ? error.fieldErrors() : {};
+  // After a failed submit, focus goes to the first field in error, else to the message: the
+  // submit button was disabled while busy, and a keyboard user must not be left on nothing.
+  useEffect(() => {
+    if (!error) return;
+    const scope = document.querySelector('[role="dialog"]') ?? document.getElementById('main') ?? document;
+    (scope.querySelector<HTMLElement>('[aria-invalid="true"]') ?? scope.querySelector<HTMLElement>('.problem'))?.focus();
+  }, [error]);
   const clear = useCallback(() => setError(null), []);
   return { error, fields, setError, clear };
 }
@@ -111,7 +116,7 @@ export function ConfirmDialog({
           <Button variant="default" onClick={onClose}>
             {t('app:action.cancel')}
           </Button>
-          <Button color={danger ? 'red' : undefined} loading={busy} onClick={onConfirm} data-autofocus>
+          <Button color={danger ? 'red.9' : undefined} loading={busy} onClick={onConfirm} data-autofocus>
             {confirmLabel}
           </Button>
         </Group>
@@ -226,8 +231,9 @@ export function Pager({
 export function StatusText({ active }: { active: boolean }) {
   const { t } = useTranslation();
   return (
-    <Badge color={active ? 'teal.9' : 'gray.8'} variant={active ? 'outline' : 'light'}>
+    <Text size="sm" fw={active ? 400 : 700} className="nowrap">
+      <span aria-hidden="true">{active ? '● ' : '○ '}</span>
       {active ? t('app:status.active') : t('app:status.inactive')}
-    </Badge>
+    </Text>
   );
 }

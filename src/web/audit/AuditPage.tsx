@@ -1,5 +1,6 @@
 import { Alert, Button, Code, Group, Loader, Modal, NativeSelect, SimpleGrid, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
@@ -41,9 +42,29 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+/** Who did it: a person, Haven itself (a system task), or nobody signed in yet (a failed sign-in). */
+function actorOf(t: TFunction, e: AuditEvent): string {
+  if (e.actorName) return e.actorName;
+  if (e.actorUserId) return e.actorUserId.slice(0, 8);
+  return e.actorRole ? t('system') : t('anonymous');
+}
+
+const recordTypeLabel = (t: TFunction, type: string) => t(`recordType.${type}`, { defaultValue: type });
+
+/** A value of the details, in words where it is simple and as indented JSON where it is not. */
+function DetailValue({ value }: { value: unknown }) {
+  if (value === null || value === undefined) return <>—</>;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return <span className="mono">{String(value)}</span>;
+  return (
+    <Code block className="json">
+      {JSON.stringify(value, null, 2)}
+    </Code>
+  );
+}
+
 function EventDetail({ event, onClose }: { event: AuditEvent; onClose: () => void }) {
   const { t } = useTranslation('audit');
-  const hasDetails = Object.keys(event.details ?? {}).length > 0;
+  const details = Object.entries(event.details ?? {}).filter(([, v]) => v !== undefined);
   return (
     <Modal opened onClose={onClose} title={t('detail.title', { seq: event.seq })} size="xl" closeButtonProps={{ 'aria-label': t('app:action.close') }}>
       <Stack>
@@ -55,22 +76,31 @@ function EventDetail({ event, onClose }: { event: AuditEvent; onClose: () => voi
           <Fact label={t('columns.outcome')}>
             <OutcomeText outcome={event.outcome} />
           </Fact>
-          <Fact label={t('columns.actor')}>{event.actorName ?? (event.actorUserId ? event.actorUserId : t('system'))}</Fact>
+          <Fact label={t('columns.actor')}>{actorOf(t, event)}</Fact>
           <Fact label={t('detail.role')}>{event.actorRole ? roleLabel(t, event.actorRole) : null}</Fact>
-          <Fact label={t('columns.record')}>{event.recordType ? `${event.recordType} ${event.recordId ?? ''}` : null}</Fact>
+          <Fact label={t('columns.record')}>{event.recordType ? `${recordTypeLabel(t, event.recordType)} ${event.recordId ?? ''}` : null}</Fact>
           <Fact label={t('detail.programme')}>{event.programmeId}</Fact>
           <Fact label={t('detail.purpose')}>{event.purpose}</Fact>
           <Fact label={t('detail.ip')}>{event.ip}</Fact>
           <Fact label={t('detail.requestId')}>{event.requestId}</Fact>
         </SimpleGrid>
         <Stack gap={4}>
-          <Text fw={600} id="event-details-label">
-            {t('detail.details')}
-          </Text>
-          {hasDetails ? (
-            <Code block className="json" aria-labelledby="event-details-label">
-              {JSON.stringify(event.details, null, 2)}
-            </Code>
+          <Text fw={600}>{t('detail.details')}</Text>
+          {details.length ? (
+            <Table withTableBorder verticalSpacing={6} data-testid="event-details">
+              <Table.Tbody>
+                {details.map(([k, v]) => (
+                  <Table.Tr key={k}>
+                    <Table.Th scope="row" w="30%" className="mono">
+                      {k}
+                    </Table.Th>
+                    <Table.Td>
+                      <DetailValue value={v} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
           ) : (
             <Text size="sm">{t('detail.noDetails')}</Text>
           )}
@@ -85,7 +115,12 @@ function EventDetail({ event, onClose }: { event: AuditEvent; onClose: () => voi
 
 function VerifyChain() {
   const { t } = useTranslation('audit');
-  const verify = useMutation({ mutationFn: () => get<AuditVerification>('/api/audit/verify') });
+  const qc = useQueryClient();
+  const verify = useMutation({
+    mutationFn: () => get<AuditVerification>('/api/audit/verify'),
+    // the check is itself written to the trail: show it
+    onSettled: () => qc.invalidateQueries({ queryKey: ['audit'] }),
+  });
   const r = verify.data;
   return (
     <Stack gap="xs">
@@ -249,7 +284,7 @@ export function AuditPage() {
                     <Table.Td>{e.seq}</Table.Td>
                     <Table.Td className="nowrap">{formatDateTime(e.at)}</Table.Td>
                     <Table.Td>
-                      {e.actorName ?? (e.actorUserId ? <span className="mono">{e.actorUserId.slice(0, 8)}</span> : t('system'))}
+                      {actorOf(t, e)}
                       {e.actorRole ? (
                         <Text size="xs" c="dimmed">
                           {roleLabel(t, e.actorRole)}
@@ -257,7 +292,7 @@ export function AuditPage() {
                       ) : null}
                     </Table.Td>
                     <Table.Td className="mono">{e.action}</Table.Td>
-                    <Table.Td>{e.recordType ? <span>{t(`recordType.${e.recordType}`, { defaultValue: e.recordType })}</span> : '—'}</Table.Td>
+                    <Table.Td>{e.recordType ? recordTypeLabel(t, e.recordType) : '—'}</Table.Td>
                     <Table.Td>
                       <OutcomeText outcome={e.outcome} />
                     </Table.Td>

@@ -20,9 +20,10 @@ export function safeFrom(from: string | undefined): string {
 
 export function LoginPage() {
   const { t } = useTranslation('identity');
-  const { session, refresh } = useSession();
+  const { session, refresh, notice, clearNotice } = useSession();
   const navigate = useNavigate();
-  const state = (useLocation().state ?? {}) as AuthState;
+  const located = (useLocation().state ?? {}) as AuthState;
+  const state: AuthState = { notice: located.notice ?? notice?.kind, from: located.from ?? notice?.from };
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const problem = useProblem();
@@ -36,6 +37,7 @@ export function LoginPage() {
       setPassword('');
     },
     onSuccess: async ({ next }) => {
+      clearNotice();
       await refresh();
       if (next === 'done') navigate(safeFrom(state.from), { replace: true });
       else navigate(next === 'mfa' ? '/login/mfa' : '/enrol', { replace: true, state: { from: state.from } });

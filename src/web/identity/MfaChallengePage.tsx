@@ -57,7 +57,7 @@ export function MfaChallengePage() {
     );
   }
 
-  if (!session || (session.state !== 'mfa_challenge' && !verify.isPending)) return <Navigate to={homeOf(session)} replace />;
+  if (!session || (session.state !== 'mfa_challenge' && !verify.isPending && !verify.isSuccess)) return <Navigate to={homeOf(session)} replace />;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -26,12 +26,15 @@ export function RolesEditor({
   programmes,
   errors,
   idPrefix,
+  labelledBy,
 }: {
   value: GrantDraft[];
   onChange: (v: GrantDraft[]) => void;
   programmes: Programme[];
   errors: Record<string, string>;
   idPrefix: string;
+  /** id of a heading that names the list already; else the list shows its own title */
+  labelledBy?: string;
 }) {
   const { t } = useTranslation('identity');
   const update = (i: number, patch: Partial<GrantDraft>) => onChange(value.map((g, j) => (j === i ? { ...g, ...patch } : g)));
@@ -40,10 +43,12 @@ export function RolesEditor({
     ...programmes.map((p) => ({ value: p.id, label: `${p.name} (${p.projectName})` })),
   ];
   return (
-    <Stack gap="sm" role="group" aria-labelledby={`${idPrefix}-roles-label`}>
-      <Text fw={600} id={`${idPrefix}-roles-label`}>
-        {t('roles.title')}
-      </Text>
+    <Stack gap="sm" role="group" aria-labelledby={labelledBy ?? `${idPrefix}-roles-label`}>
+      {labelledBy ? null : (
+        <Text fw={600} id={`${idPrefix}-roles-label`}>
+          {t('roles.title')}
+        </Text>
+      )}
       {value.length === 0 ? <Text size="sm">{t('roles.none')}</Text> : null}
       {value.map((g, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: lines have no identity of their own
@@ -58,7 +63,7 @@ export function RolesEditor({
             w={200}
           />
           {isGlobal(g.role) ? (
-            <Text size="sm" mt={30} w={300}>
+            <Text size="sm" mt={30} w={380}>
               {t('roles.everywhere')}
             </Text>
           ) : (
@@ -69,10 +74,10 @@ export function RolesEditor({
               data={programmeOptions}
               onChange={(e) => update(i, { programmeId: e.currentTarget.value })}
               error={errors[`roles.${i}.programmeId`]}
-              w={300}
+              w={380}
             />
           )}
-          <Button variant="subtle" color="red" mt={25} onClick={() => onChange(value.filter((_, j) => j !== i))}>
+          <Button variant="default" mt={25} onClick={() => onChange(value.filter((_, j) => j !== i))}>
             {t('roles.remove', { n: i + 1 })}
           </Button>
         </Group>

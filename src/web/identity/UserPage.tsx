@@ -116,7 +116,14 @@ function RolesForm({ user, onSaved }: { user: User; onSaved: (u: User) => void }
           </Title>
           <Text size="sm">{t('user.rolesNote')}</Text>
           <ProblemAlert error={problem.error} />
-          <RolesEditor value={roles} onChange={setRoles} programmes={programmes.data?.items ?? []} errors={problem.fields} idPrefix="edit-user" />
+          <RolesEditor
+            value={roles}
+            onChange={setRoles}
+            programmes={programmes.data?.items ?? []}
+            errors={problem.fields}
+            idPrefix="edit-user"
+            labelledBy="roles-title"
+          />
           <Group>
             <Button type="submit" loading={save.isPending}>
               {t('user.saveRoles')}
@@ -196,7 +203,7 @@ export function UserPage() {
           {manage ? (
             <Group>
               {u.active ? (
-                <Button color="red" variant="outline" onClick={() => setAction('deactivate')} disabled={self}>
+                <Button color="red.9" variant="outline" onClick={() => setAction('deactivate')} disabled={self}>
                   {t('user.deactivate')}
                 </Button>
               ) : (

@@ -160,7 +160,7 @@ export function OrganisationsPage() {
                         <Button
                           size="xs"
                           variant="outline"
-                          color={o.active ? 'red' : undefined}
+                          color={o.active ? 'red.9' : undefined}
                           onClick={() => setToggling(o)}
                           aria-label={o.active ? t('deactivateNamed', { name: o.name }) : t('activateNamed', { name: o.name })}
                         >

@@ -151,7 +151,7 @@ function ProjectForm({ onClose, onSaved }: { onClose: () => void; onSaved: (p: P
                   onChange={(e) => updateMunicipality(i, { name: e.currentTarget.value })}
                   error={problem.fields[`municipalities.${i}.name`]}
                 />
-                <Button variant="subtle" color="red" mt={25} onClick={() => setMunicipalities((list) => list.filter((_, j) => j !== i))}>
+                <Button variant="default" mt={25} onClick={() => setMunicipalities((list) => list.filter((_, j) => j !== i))}>
                   {t('projects.removeMunicipality', { n: i + 1 })}
                 </Button>
               </Group>
