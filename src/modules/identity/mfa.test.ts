@@ -251,6 +251,22 @@ describe('resetting my authenticator', () => {
     expect(audit.some((a) => a.action === 'auth.mfa_reset')).toBe(true);
   });
 
+  it('can be done by an administrator for a lost phone: the user’s sessions end and enrolment follows', async () => {
+    const admin = await s.signIn(await s.createUser('administrator'));
+    const user = await s.createUser([grant('caller')]);
+    const session = await s.signIn(user);
+    const r = await admin.request('POST', `/api/users/${user.id}/mfa-reset`);
+    expect(r.statusCode).toBe(200);
+    expect(r.json().mfaEnabled).toBe(false);
+    expect((await session.request('GET', '/api/session')).statusCode).toBe(401);
+    expect((await passwordStep(user)).next).toBe('enrol');
+    expect(await s.database.db.selectFrom('recovery_codes').select('code_hash').where('user_id', '=', user.id).execute()).toEqual([]);
+    // Not on oneself: that goes through re-authentication.
+    const self = await admin.request('POST', `/api/users/${(await admin.request('GET', '/api/session')).json().user.id}/mfa-reset`);
+    expect(self.statusCode).toBe(409);
+    expect(self.json().code).toBe('use_own_mfa_reset');
+  });
+
   it('is not for a user without an authenticator', async () => {
     const user = await s.createUser([grant('analyst')], { mfa: false });
     const p = await passwordStep(user);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineName } from '../../testing/database.ts';
@@ -41,6 +42,18 @@ describe('first setup', () => {
       { field: 'token', code: 'setup_token', message: 'Deze installatielink is ongeldig of verlopen. Herstart Haven voor een nieuwe.' },
     ]);
     expect((await s.app.inject({ method: 'GET', url: '/api/setup' })).json()).toEqual({ needed: true });
+  });
+
+  it('refuses an expired token', async () => {
+    const expired = (await issueSetupToken(s.database.db)) as string;
+    await s.database.db
+      .updateTable('setup_tokens')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('token_hash', '=', createHash('sha256').update(expired).digest('hex'))
+      .execute();
+    const r = await postSetup(setupBody(expired));
+    expect(r.statusCode).toBe(400);
+    expect(r.json().errors[0]).toMatchObject({ field: 'token', code: 'setup_token' });
   });
 
   it('applies the password policy', async () => {
