@@ -155,6 +155,12 @@ const FIXTURES: Record<string, Fixture> = {
     }),
     status: 201,
   },
+  'PATCH /projects/:projectId': {
+    params: () => ({ projectId: programmeA.projectId }),
+    body: () => ({ endsOn: '2024-12-31', municipalities: [{ nisCode: '71016', name: 'Genk' }] }),
+    status: 200,
+  },
+  'PATCH /programmes/:programmeId': { params: () => ({ programmeId: programmeA.programmeId }), body: () => ({ name: 'Outreach Genk' }), status: 200 },
   'POST /projects/:projectId/programmes': {
     params: () => ({ projectId: programmeA.projectId }),
     body: () => ({ slug: `outreach-${uniq()}`, name: 'Outreach', kind: 'outreach' }),

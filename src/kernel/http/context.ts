@@ -106,11 +106,12 @@ export class RequestContext {
   }
 
   /** One transaction: the change and its audit events commit together or not at all. */
-  write<T>(fn: (tx: Tx, audit: Audit) => Promise<T>): Promise<T> {
+  write<T>(fn: (tx: Tx, audit: Audit) => Promise<T>, opts: { actor?: Partial<AuditActor> } = {}): Promise<T> {
     return this.#services.db.transaction().execute(async (tx) => {
       const events: AuditEvent[] = [];
       const result = await fn(tx, (e) => events.push(e));
-      await appendAudit(tx, this.actor, events);
+      // `actor` names who acts when the session does not say it yet (a successful sign-in).
+      await appendAudit(tx, { ...this.actor, ...opts.actor }, events);
       return result;
     });
   }

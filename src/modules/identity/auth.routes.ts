@@ -52,7 +52,7 @@ const login = defineRoute({
       throw problems.tooManyAttempts(wait);
     }
     const user = await ctx.read((db) =>
-      db.selectFrom('users').select(['id', 'password_hash', 'active', 'totp_enabled_at']).where('email', '=', email).executeTakeFirst(),
+      db.selectFrom('users').select(['id', 'organisation_id', 'password_hash', 'active', 'totp_enabled_at']).where('email', '=', email).executeTakeFirst(),
     );
     const passwordOk = await verifyPassword(user?.password_hash ?? (await dummyHash()), body.password);
     if (!user || !passwordOk || !user.active) {
@@ -67,12 +67,15 @@ const login = defineRoute({
     await ctx.read((db) => attemptSucceeded(db, keys, at));
     const grants = await ctx.read((db) => grantsOf(db, user.id));
     const state: SessionState = user.totp_enabled_at ? 'mfa_challenge' : mfaRequired(grants) ? 'mfa_enrolment' : 'active';
-    const { token } = await ctx.write(async (tx, audit) => {
-      if (ctx.session) await endSession(tx, ctx.session.sessionId);
-      const s = await createSession(tx, user.id, state, timeouts(ctx));
-      audit({ action: 'auth.login', recordType: 'user', recordId: user.id, details: { next: nextOf(state) } });
-      return s;
-    });
+    const { token } = await ctx.write(
+      async (tx, audit) => {
+        if (ctx.session) await endSession(tx, ctx.session.sessionId);
+        const s = await createSession(tx, user.id, state, timeouts(ctx));
+        audit({ action: 'auth.login', recordType: 'user', recordId: user.id, details: { next: nextOf(state) } });
+        return s;
+      },
+      { actor: { userId: user.id, organisationId: user.organisation_id, role: [...new Set(grants.map((g) => g.role))].sort().join(',') || null } },
+    );
     setSessionCookie(reply, ctx, token);
     return { next: nextOf(state) };
   },
@@ -264,6 +267,7 @@ const session = defineRoute({
       displayName: z.string(),
       email: z.string(),
       organisationId: z.string(),
+      organisationName: z.string(),
       locale: z.enum(LOCALES).nullable(),
       mfaEnabled: z.boolean(),
     }),
@@ -273,10 +277,19 @@ const session = defineRoute({
   }),
   handler: async ({ ctx }) => {
     const s = ctx.user;
+    const org = await ctx.read((db) => db.selectFrom('organisations').select('name').where('id', '=', s.organisationId).executeTakeFirst());
     return {
       state: s.state,
       csrfToken: s.csrfToken,
-      user: { id: s.userId, displayName: s.displayName, email: s.email, organisationId: s.organisationId, locale: s.locale, mfaEnabled: s.mfaEnabled },
+      user: {
+        id: s.userId,
+        displayName: s.displayName,
+        email: s.email,
+        organisationId: s.organisationId,
+        organisationName: org?.name ?? '',
+        locale: s.locale,
+        mfaEnabled: s.mfaEnabled,
+      },
       grants: s.grants,
       permissions: s.state === 'active' ? permissionsOf(s.grants) : [],
       idleTimeoutSeconds: Math.round(ctx.config.sessionIdleMs / 1000),

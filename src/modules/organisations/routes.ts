@@ -290,6 +290,64 @@ const createProject = defineRoute({
     }),
 });
 
+const updateProject = defineRoute({
+  method: 'PATCH',
+  url: '/projects/:projectId',
+  access: { permission: 'projects.manage' },
+  summary: 'Rename a project, change its period, municipalities or partners',
+  tags: ['projects'],
+  params: z.strictObject({ projectId: z.uuid() }),
+  body: z.strictObject({
+    name: z.string().trim().min(2).max(200).optional(),
+    startsOn: isoDate.nullable().optional(),
+    endsOn: isoDate.nullable().optional(),
+    municipalities: z
+      .array(z.strictObject({ nisCode: nis, name: z.string().trim().min(1).max(100) }))
+      .max(600)
+      .optional(),
+    partnerIds: z.array(z.uuid()).max(200).optional(),
+  }),
+  response: projectSchema,
+  handler: async ({ params, body, ctx }) =>
+    ctx.write(async (tx, audit) => {
+      const before = (await loadProjects(tx, [params.projectId]))[0];
+      if (!before) throw problems.notFound();
+      const startsOn = body.startsOn !== undefined ? body.startsOn : before.startsOn;
+      const endsOn = body.endsOn !== undefined ? body.endsOn : before.endsOn;
+      if (startsOn && endsOn && endsOn < startsOn) throw problems.invalidField('endsOn', 'ends_before_start');
+      await tx
+        .updateTable('projects')
+        .set({ ...(body.name !== undefined ? { name: body.name } : {}), starts_on: startsOn, ends_on: endsOn })
+        .where('id', '=', params.projectId)
+        .execute();
+      if (body.municipalities) {
+        const munis = [...new Map(body.municipalities.map((m) => [m.nisCode, m])).values()];
+        await tx.deleteFrom('project_municipalities').where('project_id', '=', params.projectId).execute();
+        if (munis.length)
+          await tx
+            .insertInto('project_municipalities')
+            .values(munis.map((m) => ({ project_id: params.projectId, nis_code: m.nisCode, name: m.name })))
+            .execute();
+      }
+      if (body.partnerIds) {
+        // The coordinating organisation stays a partner.
+        const ids = [...new Set([before.coordinatingOrganisationId, ...body.partnerIds])];
+        const found = await tx.selectFrom('organisations').select('id').where('id', 'in', ids).execute();
+        if (found.length !== ids.length) {
+          const known = new Set(found.map((o) => o.id));
+          throw problems.invalidField(`partnerIds.${body.partnerIds.findIndex((id) => !known.has(id))}`, 'unknown_reference');
+        }
+        await tx.deleteFrom('project_partners').where('project_id', '=', params.projectId).execute();
+        await tx
+          .insertInto('project_partners')
+          .values(ids.map((id) => ({ project_id: params.projectId, organisation_id: id })))
+          .execute();
+      }
+      audit({ action: 'project.updated', recordType: 'project', recordId: params.projectId, details: { fields: Object.keys(body) } });
+      return (await loadProjects(tx, [params.projectId]))[0] as Project;
+    }),
+});
+
 const createProgramme = defineRoute({
   method: 'POST',
   url: '/projects/:projectId/programmes',
@@ -333,6 +391,30 @@ const listProgrammes = defineRoute({
 });
 
 const programmeParams = z.strictObject({ programmeId: z.uuid() });
+
+const updateProgramme = defineRoute({
+  method: 'PATCH',
+  url: '/programmes/:programmeId',
+  access: { permission: 'projects.manage' },
+  summary: 'Rename a programme',
+  tags: ['programmes'],
+  params: programmeParams,
+  body: z.strictObject({ name: z.string().trim().min(2).max(200) }),
+  response: programmeSchema,
+  handler: async ({ params, body, ctx }) =>
+    ctx.write(async (tx, audit) => {
+      const r = await tx.updateTable('programmes').set({ name: body.name }).where('id', '=', params.programmeId).returning('id').executeTakeFirst();
+      if (!r) throw problems.notFound();
+      audit({
+        action: 'programme.updated',
+        recordType: 'programme',
+        recordId: params.programmeId,
+        programmeId: params.programmeId,
+        details: { fields: ['name'] },
+      });
+      return toProgramme(await programmeQuery(tx).where('p.id', '=', params.programmeId).executeTakeFirstOrThrow());
+    }),
+});
 
 const getProgramme = defineRoute({
   method: 'GET',
@@ -381,8 +463,10 @@ export const organisationRoutes = [
   updateOrganisation,
   listProjects,
   createProject,
+  updateProject,
   createProgramme,
   listProgrammes,
   getProgramme,
+  updateProgramme,
   programmeMembers,
 ];
