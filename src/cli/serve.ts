@@ -17,9 +17,17 @@ export async function serveCommand(config: Config, o: { demo?: boolean }): Promi
     if (closing) return;
     closing = true;
     app?.log.info({ signal }, 'shutting down');
+    // Fastify closes the idle keep-alive connections once, when closing starts; a connection whose
+    // request finishes afterwards stayed open for its keep-alive timeout (72 s), and so did the
+    // shutdown. Close connections as they fall idle; after 10 s, close them all.
+    const server = app?.server;
+    const reap = setInterval(() => server?.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => server?.closeAllConnections(), 10_000);
     try {
       await app?.close();
     } finally {
+      clearInterval(reap);
+      clearTimeout(deadline);
       await rt.close();
     }
     process.exit(0);

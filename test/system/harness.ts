@@ -69,10 +69,17 @@ export interface RunningHaven {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** `haven serve` on a free port; resolves once `/api/health` answers ok. */
-export async function startHaven(env: NodeJS.ProcessEnv, opts: { timeoutMs?: number } = {}): Promise<RunningHaven> {
+/**
+ * `haven serve` on a free port; resolves once `/api/health` answers ok. Its output is kept in
+ * memory, unless `stdout` names a file descriptor to write the (JSON log) standard output to.
+ */
+export async function startHaven(env: NodeJS.ProcessEnv, opts: { timeoutMs?: number; stdout?: number; nodeArgs?: string[] } = {}): Promise<RunningHaven> {
   const port = await freePort();
-  const proc = spawn(NODE, [HAVEN, 'serve'], { cwd: ROOT, env: { ...env, HOST: '127.0.0.1', PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(NODE, [...(opts.nodeArgs ?? []), HAVEN, 'serve'], {
+    cwd: ROOT,
+    env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
+    stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout?.on('data', (d) => {
     out += d;
