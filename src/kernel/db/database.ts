@@ -54,6 +54,10 @@ class SerialDriver implements Driver {
       release = resolve;
     });
     await previous;
+    // PGlite runs each query synchronously, so a queue of waiting queries would run back to back
+    // in microtasks and keep the event loop from reading new requests (first responses to new
+    // connections came seconds late under load). One turn of the loop between queries is fair.
+    await new Promise((resolve) => setImmediate(resolve));
     const conn = await this.#inner.acquireConnection();
     releases.set(conn, release);
     return conn;
