@@ -223,6 +223,74 @@ describe.skipIf(!chromiumPath)('administration', () => {
     await visible(project.getByRole('row').filter({ hasText: 'Lotgenoten Maasland' }).filter({ hasText: 'Peer groups' }));
   });
 
+  test('projects: edit a project (period, municipalities) and rename a programme', async () => {
+    const genk = page.getByRole('region', { name: 'Hoe gaat het met u?' });
+    const edit = genk.getByRole('button', { name: 'Edit project Hoe gaat het met u?' });
+    await edit.click();
+    const dialog = page.getByRole('dialog', { name: 'Edit Hoe gaat het met u?' });
+    await visible(dialog);
+    // The form of a new project, filled in: dates as DD/MM/YYYY, the municipalities one a line.
+    expect(await focused(page)).toContain('[name=name]');
+    expect(await dialog.locator('input[name="name"]').inputValue()).toBe('Hoe gaat het met u?');
+    expect(await dialog.locator('input[name="startsOn"]').inputValue()).toBe('01/01/2023');
+    expect(await dialog.locator('input[name="endsOn"]').inputValue()).toBe('31/12/2024');
+    expect(await dialog.getByLabel('Municipality 8').inputValue()).toBe('Zutendaal');
+    expect(await dialog.locator('input[name="slug"]').getAttribute('readonly')).not.toBeNull();
+    expect(await seriousViolations(page), 'edit project dialog').toEqual([]);
+
+    // Zutendaal out; an empty line (not sent), then Maasmechelen with a NIS code one digit short.
+    await dialog.getByRole('button', { name: 'Remove municipality 8' }).click();
+    await dialog.getByRole('button', { name: 'Add a municipality' }).click();
+    await dialog.getByRole('button', { name: 'Add a municipality' }).click();
+    await dialog.getByLabel('NIS code 9').fill('7202');
+    await dialog.getByLabel('Municipality 9').fill('Maasmechelen');
+    await dialog.locator('input[name="endsOn"]').fill('31/12/2022');
+    await dialog.getByRole('button', { name: 'Save the project' }).click();
+    // The error is under the line it is about (the empty line was not sent), and has focus.
+    await visible(dialog.locator('input[name="municipalities.8.nisCode"][aria-invalid="true"]'));
+    expect(await dialog.locator('input[name="municipalities.7.nisCode"]').getAttribute('aria-invalid')).not.toBe('true');
+    expect(await focused(page)).toContain('NIS code 9');
+    await dialog.getByLabel('NIS code 9').fill('72021');
+    await dialog.getByRole('button', { name: 'Save the project' }).click();
+    // The server checks the period and says so under the end date.
+    await visible(dialog.getByText('The end date is before the start date.'));
+    expect(await focused(page)).toContain('[name=endsOn]');
+    expect(await seriousViolations(page), 'edit project dialog with an error').toEqual([]);
+
+    await dialog.locator('input[name="endsOn"]').fill('30/06/2025');
+    await dialog.getByRole('button', { name: 'Save the project' }).click();
+    await hidden(dialog);
+    await visible(page.getByRole('status').filter({ hasText: 'The project Hoe gaat het met u? has been saved.' }));
+    await visible(genk.getByText('Coordinated by Stad Genk · 01/01/2023 to 30/06/2025'));
+    await visible(genk.getByText('Maasmechelen (72021)', { exact: false }));
+    expect(await genk.textContent()).not.toContain('Zutendaal');
+    // Focus is back on the button that opened the dialog.
+    expect(await focused(page)).toContain('Edit project Hoe gaat het met u?');
+
+    // Opened again: what was saved, the date as typed.
+    await edit.click();
+    await visible(dialog);
+    expect(await dialog.locator('input[name="endsOn"]').inputValue()).toBe('30/06/2025');
+    await page.keyboard.press('Escape');
+    await hidden(dialog);
+
+    // A programme gets a new name; its short name stays.
+    await genk.getByRole('button', { name: 'Rename the programme Webinar en vorming' }).click();
+    const rename = page.getByRole('dialog', { name: 'Rename Webinar en vorming' });
+    await visible(rename);
+    expect(await focused(page)).toContain('[name=name]');
+    await rename.locator('input[name="name"]').fill('');
+    await rename.getByRole('button', { name: 'Rename' }).click();
+    await visible(rename.locator('input[name="name"][aria-invalid="true"]'));
+    expect(await seriousViolations(page), 'rename programme dialog with an error').toEqual([]);
+    await rename.locator('input[name="name"]').fill('Webinars en vorming voor professionals');
+    await rename.getByRole('button', { name: 'Rename' }).click();
+    await hidden(rename);
+    await visible(page.getByRole('status').filter({ hasText: 'The programme is now called Webinars en vorming voor professionals.' }));
+    await visible(genk.getByRole('row').filter({ hasText: 'Webinars en vorming voor professionals' }).filter({ hasText: 'hoe-gaat-het-vorming' }));
+    expect(tab.errors, 'console errors or CSP violations').toEqual([]);
+  });
+
   test('audit trail: what was just done is there, in detail; the chain verifies intact', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Audit trail' }).click();
     await visible(page.getByRole('heading', { level: 1, name: 'Audit trail' }));
@@ -234,16 +302,39 @@ describe.skipIf(!chromiumPath)('administration', () => {
     await page.locator('input[name="from"]').fill(today);
     await page.locator('input[name="to"]').fill(today);
     await page.locator('input[name="action"]').fill('user.');
-    await page.locator('select[name="actorUserId"]').selectOption({ label: 'Ann Admin' });
+    // Who: typed, searched by the server (by e-mail too), picked with the keyboard.
+    const who = page.getByRole('combobox', { name: 'Who' });
+    await who.click();
+    const searched = page.waitForRequest((r) => {
+      const u = new URL(r.url());
+      return u.pathname === '/api/users' && u.searchParams.get('q') === 'admin@demo' && u.searchParams.get('pageSize') === '20';
+    });
+    await page.keyboard.type('admin@demo');
+    await searched;
+    const listbox = page.getByRole('listbox');
+    await page.waitForFunction(() => {
+      const options = [...document.querySelectorAll('[role="listbox"] [role="option"]')];
+      return options.length === 1 && options[0]?.textContent?.includes('Ann Admin');
+    });
+    await visible(page.getByRole('status').filter({ hasText: 'People found: 1' }));
+    expect(await seriousViolations(page), 'audit page, choosing who').toEqual([]);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await hidden(listbox);
+    expect(await who.inputValue()).toBe('Ann Admin');
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await page.waitForFunction(() => [...document.querySelectorAll('tbody tr')].every((r) => r.getAttribute('data-action')?.startsWith('user.')));
     const actions = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
     expect(actions).toEqual(['user.deactivated', 'user.created']);
     expect(page.url()).toContain('action=user.');
+    expect(page.url()).toContain('actorUserId=');
     for (const row of await page.locator('tbody tr').all()) {
       expect(await row.textContent()).toContain('Ann Admin');
       expect(await row.textContent()).toContain(today);
     }
+    // Opened from its address, the filter names the person.
+    await page.reload();
+    await page.waitForFunction(() => (document.querySelector('input[role="combobox"]') as HTMLInputElement | null)?.value === 'Ann Admin');
 
     // The detail of the creation, with the role given, readable.
     await page
@@ -292,6 +383,9 @@ describe.skipIf(!chromiumPath)('administration', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'My profile' }).click();
     await visible(page.getByRole('heading', { level: 1, name: 'My profile' }));
     expect(await seriousViolations(page), 'profile page').toEqual([]);
+    // Their organisation, on the profile and in the header.
+    expect(await page.getByTestId('my-organisation').textContent()).toBe('Organisation: Stad Genk');
+    expect(await page.getByRole('banner').getByTestId('current-organisation').textContent()).toBe('Organisation: Stad Genk');
 
     // The password: a wrong current one is said so under its field.
     const newPassword = 'kalme zee achter de duinen';

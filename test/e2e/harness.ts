@@ -128,6 +128,17 @@ export function markTotpUsed(secret: string): void {
 
 /** Axe on the current page; returns the serious and critical violations, readable. */
 export async function seriousViolations(page: Page): Promise<string[]> {
+  // A dialog still fading in has text at partial opacity: axe would measure a contrast no one
+  // reads. Wait for transitions to end (not for endless ones, such as a spinner).
+  await page
+    .waitForFunction(
+      () => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Number.POSITIVE_INFINITY),
+      undefined,
+      {
+        timeout: 5_000,
+      },
+    )
+    .catch(() => undefined);
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

@@ -72,10 +72,18 @@ export function Shell({ children }: { children?: ReactNode }) {
             <Brand />
           </Group>
           <Group gap="md" wrap="nowrap">
-            <Text size="sm" visibleFrom="xs" data-testid="current-user">
-              <VisuallyHidden>{t('app:signedInAs')} </VisuallyHidden>
-              {session?.user.displayName}
-            </Text>
+            <Stack gap={0} align="flex-end" visibleFrom="xs">
+              <Text size="sm" data-testid="current-user">
+                <VisuallyHidden>{t('app:signedInAs')} </VisuallyHidden>
+                {session?.user.displayName}
+              </Text>
+              {session?.user.organisationName ? (
+                <Text size="xs" c="dimmed" data-testid="current-organisation">
+                  <VisuallyHidden>{t('app:ofOrganisation')} </VisuallyHidden>
+                  {session.user.organisationName}
+                </Text>
+              ) : null}
+            </Stack>
             <LanguageSwitcher />
             <Button variant="default" size="xs" onClick={() => void signOut()}>
               {t('app:signOut')}

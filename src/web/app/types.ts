@@ -19,6 +19,7 @@ export interface Session {
     displayName: string;
     email: string;
     organisationId: string;
+    organisationName: string;
     locale: Locale | null;
     mfaEnabled: boolean;
   };

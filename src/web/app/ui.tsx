@@ -84,6 +84,26 @@ export function useProblem() {
   return { error, fields, setError, clear };
 }
 
+/**
+ * A dialog opened for one thing (a project, a row…), mounted only while open: which thing, and —
+ * as the dialog is gone once closed — focus put back on the control that opened it.
+ */
+export function useDialogFor<T>() {
+  const [item, setItem] = useState<T | null>(null);
+  const opener = useRef<HTMLElement | null>(null);
+  const open = useCallback((value: T) => {
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setItem(value);
+  }, []);
+  const close = useCallback(() => {
+    setItem(null);
+    const el = opener.current;
+    opener.current = null;
+    if (el) setTimeout(() => el.isConnected && el.focus(), 0);
+  }, []);
+  return { item, open, close };
+}
+
 /** A yes/no question in a dialog; focus is trapped inside and returns to the button after. */
 export function ConfirmDialog({
   opened,

@@ -8,8 +8,9 @@ import { formatDateTime } from '../../kernel/i18n/locales.ts';
 import { get, queryString } from '../app/api.ts';
 import { roleLabel } from '../app/labels.ts';
 import { useSession } from '../app/session.tsx';
-import type { AuditEvent, AuditVerification, Outcome, Paged, User } from '../app/types.ts';
+import type { AuditEvent, AuditVerification, Outcome, Paged } from '../app/types.ts';
 import { DateField, Page, Pager, ProblemAlert } from '../app/ui.tsx';
+import { ActorPicker } from './ActorPicker.tsx';
 
 const PAGE_SIZE = 25;
 const OUTCOMES: Outcome[] = ['success', 'failure', 'denied'];
@@ -157,11 +158,6 @@ export function AuditPage() {
   const [dates, setDates] = useState<{ from: string | null; to: string | null }>({ from: applied.from, to: applied.to });
   const [open, setOpen] = useState<AuditEvent | null>(null);
 
-  const users = useQuery({
-    queryKey: ['users', 'all-for-audit'],
-    queryFn: () => get<Paged<User>>('/api/users?pageSize=100'),
-    enabled: can('users.read'),
-  });
   const query = { ...applied, page, pageSize: PAGE_SIZE };
   const events = useQuery({
     queryKey: ['audit', query],
@@ -229,19 +225,7 @@ export function AuditPage() {
               data={[{ value: '', label: t('filters.all') }, ...OUTCOMES.map((o) => ({ value: o, label: t(`outcome.${o}`) }))]}
               w={150}
             />
-            {users.data ? (
-              <NativeSelect
-                label={t('filters.actor')}
-                name="actorUserId"
-                value={draft.actorUserId}
-                onChange={(e) => {
-                  const v = e.currentTarget.value;
-                  setDraft((d) => ({ ...d, actorUserId: v }));
-                }}
-                data={[{ value: '', label: t('filters.anyone') }, ...users.data.items.map((u) => ({ value: u.id, label: u.displayName }))]}
-                w={220}
-              />
-            ) : null}
+            {can('users.read') ? <ActorPicker value={draft.actorUserId} onChange={(v) => setDraft((d) => ({ ...d, actorUserId: v }))} w={260} /> : null}
             <Group gap="xs" mt={25}>
               <Button type="submit">{t('filters.apply')}</Button>
               <Button variant="default" onClick={reset}>

@@ -199,6 +199,11 @@ export function ProfilePage() {
             {session.user.displayName}
           </Title>
           <Text>{session.user.email}</Text>
+          {session.user.organisationName ? (
+            <Text data-testid="my-organisation">
+              {t('profile.organisation')}: {session.user.organisationName}
+            </Text>
+          ) : null}
           <Group gap={6}>
             <Text>{t('profile.roles')}:</Text>
             {session.grants.length ? (

@@ -12,6 +12,7 @@ import { useOrganisations } from './queries.ts';
 function OrganisationForm({ organisation, onClose, onSaved }: { organisation: Organisation | null; onClose: () => void; onSaved: (o: Organisation) => void }) {
   const { t } = useTranslation('organisations');
   const qc = useQueryClient();
+  const { session, refresh } = useSession();
   const [form, setForm] = useState({
     name: organisation?.name ?? '',
     kind: (organisation?.kind ?? 'city') as OrganisationKind,
@@ -27,6 +28,8 @@ function OrganisationForm({ organisation, onClose, onSaved }: { organisation: Or
     onError: problem.setError,
     onSuccess: async (o) => {
       await qc.invalidateQueries({ queryKey: ['organisations'] });
+      // The header and the profile name the user's own organisation: show its new name there too.
+      if (o.id === session?.user.organisationId) await refresh();
       onSaved(o);
     },
   });
