@@ -6,7 +6,7 @@
  *
  *   node bench/api-page.ts [--engine pglite|postgres|both] [--database-url URL]
  *                          [--users 10000] [--connections 32] [--duration 15] [--warmup 5]
- *                          [--log-level info] [--server-node-args "--max-semi-space-size=4"]
+ *                          [--log-level info] [--server-node-args="--max-semi-space-size=4"]
  *                          [--json results.json]
  *
  * PostgreSQL: with --database-url (or HAVEN_BENCH_DATABASE_URL) the run creates and afterwards
