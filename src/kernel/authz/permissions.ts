@@ -76,3 +76,8 @@ export function permissionsOf(grants: readonly RoleGrant[]): Permission[] {
 export function mfaRequired(grants: readonly RoleGrant[]): boolean {
   return grants.length === 0 || grants.some((g) => !AGGREGATE_ONLY_ROLES.includes(g.role));
 }
+
+/** The roles of a user as one audit label, e.g. `caller,coordinator`; null when there is none. */
+export function roleLabel(grants: readonly RoleGrant[]): string | null {
+  return [...new Set(grants.map((g) => g.role))].sort().join(',') || null;
+}

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { type AuditActor, type AuditEvent, appendAudit, recordAudit } from '../audit/audit.ts';
-import { type Permission, type RoleGrant, type Scope, scopeOf } from '../authz/permissions.ts';
+import { type Permission, type RoleGrant, roleLabel, type Scope, scopeOf } from '../authz/permissions.ts';
 import type { Config } from '../config.ts';
 import type { Database, DatabaseKind, Db } from '../db/database.ts';
 import { type Locale, translate } from '../i18n/i18n.ts';
@@ -80,7 +80,7 @@ export class RequestContext {
     return {
       userId: s?.userId ?? null,
       organisationId: s?.organisationId ?? null,
-      role: s ? [...new Set(s.grants.map((g) => g.role))].sort().join(',') || null : null,
+      role: s ? roleLabel(s.grants) : null,
       requestId: this.requestId,
       ip: this.ip,
     };

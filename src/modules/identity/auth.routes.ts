@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { mfaRequired, permissionsOf, ROLES } from '../../kernel/authz/permissions.ts';
+import { mfaRequired, permissionsOf, ROLES, roleLabel } from '../../kernel/authz/permissions.ts';
+import type { Db } from '../../kernel/db/database.ts';
 import type { RequestContext } from '../../kernel/http/context.ts';
 import { Problem, problems } from '../../kernel/http/problem.ts';
 import { defineRoute } from '../../kernel/http/route.ts';
@@ -74,7 +75,7 @@ const login = defineRoute({
         audit({ action: 'auth.login', recordType: 'user', recordId: user.id, details: { next: nextOf(state) } });
         return s;
       },
-      { actor: { userId: user.id, organisationId: user.organisation_id, role: [...new Set(grants.map((g) => g.role))].sort().join(',') || null } },
+      { actor: { userId: user.id, organisationId: user.organisation_id, role: roleLabel(grants) } },
     );
     setSessionCookie(reply, ctx, token);
     return { next: nextOf(state) };
@@ -303,7 +304,7 @@ const SETUP_TTL_MS = 24 * 3_600_000;
 const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
 
 /** When no account exists yet, makes a one-time setup token (24 h) and returns it; else null. */
-export async function issueSetupToken(db: import('../../kernel/db/database.ts').Db): Promise<string | null> {
+export async function issueSetupToken(db: Db): Promise<string | null> {
   if ((await userCount(db)) > 0) return null;
   const token = randomBytes(24).toString('base64url');
   await db.deleteFrom('setup_tokens').where('expires_at', '<', new Date()).execute();

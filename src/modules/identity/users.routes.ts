@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GLOBAL_ROLES, ROLES, type RoleGrant } from '../../kernel/authz/permissions.ts';
+import type { Db } from '../../kernel/db/database.ts';
 import type { Tx } from '../../kernel/http/context.ts';
 import { problems } from '../../kernel/http/problem.ts';
 import { defineRoute, paged } from '../../kernel/http/route.ts';
@@ -36,7 +37,7 @@ export const userSchema = z.object({
 
 const userParams = z.strictObject({ userId: z.uuid() });
 
-async function requireUser(tx: Tx | Parameters<typeof getUser>[0], id: string) {
+async function requireUser(tx: Db | Tx, id: string) {
   const u = await getUser(tx, id);
   if (!u) throw problems.notFound();
   return u;

@@ -24,8 +24,8 @@ const organisationSchema = z.object({
   userCount: z.number().int(),
 });
 
-async function organisationById(db: Db | Tx, id: string) {
-  const r = await db
+function organisationQuery(db: Db | Tx) {
+  return db
     .selectFrom('organisations as o')
     .select([
       'o.id',
@@ -34,11 +34,22 @@ async function organisationById(db: Db | Tx, id: string) {
       'o.nis_code',
       'o.active',
       sql<number>`(SELECT count(*)::int FROM users u WHERE u.organisation_id = o.id)`.as('user_count'),
-    ])
-    .where('o.id', '=', id)
-    .executeTakeFirst();
+    ]);
+}
+type OrganisationRow = Awaited<ReturnType<ReturnType<typeof organisationQuery>['execute']>>[number];
+const toOrganisation = (r: OrganisationRow) => ({
+  id: r.id,
+  name: r.name,
+  kind: r.kind,
+  nisCode: r.nis_code,
+  active: r.active,
+  userCount: Number(r.user_count),
+});
+
+async function organisationById(db: Db | Tx, id: string) {
+  const r = await organisationQuery(db).where('o.id', '=', id).executeTakeFirst();
   if (!r) throw problems.notFound();
-  return { id: r.id, name: r.name, kind: r.kind, nisCode: r.nis_code, active: r.active, userCount: Number(r.user_count) };
+  return toOrganisation(r);
 }
 
 async function uniqueName(tx: Tx, name: string, exceptId?: string) {
@@ -55,21 +66,8 @@ const listOrganisations = defineRoute({
   tags: ['organisations'],
   response: z.object({ items: z.array(organisationSchema) }),
   handler: async ({ ctx }) => {
-    const rows = await ctx.read((db) =>
-      db
-        .selectFrom('organisations as o')
-        .select([
-          'o.id',
-          'o.name',
-          'o.kind',
-          'o.nis_code',
-          'o.active',
-          sql<number>`(SELECT count(*)::int FROM users u WHERE u.organisation_id = o.id)`.as('user_count'),
-        ])
-        .orderBy(sql`lower(o.name)`)
-        .execute(),
-    );
-    return { items: rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, nisCode: r.nis_code, active: r.active, userCount: Number(r.user_count) })) };
+    const rows = await ctx.read((db) => organisationQuery(db).orderBy(sql`lower(o.name)`).execute());
+    return { items: rows.map(toOrganisation) };
   },
 });
 
