@@ -104,6 +104,57 @@ export function useDialogFor<T>() {
   return { item, open, close };
 }
 
+/**
+ * A form in a dialog: the problem from the server on top, the fields, then Cancel and the submit
+ * button. Focus is trapped inside (Mantine) and `data-autofocus` on a field takes it first.
+ */
+export function FormDialog({
+  title,
+  size = 'lg',
+  error,
+  busy,
+  submitLabel,
+  onSubmit,
+  onClose,
+  children,
+}: {
+  title: string;
+  size?: 'lg' | 'xl';
+  error: unknown;
+  busy: boolean;
+  submitLabel?: string;
+  onSubmit: () => void;
+  onClose: () => void;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Modal opened onClose={onClose} title={title} size={size} closeButtonProps={{ 'aria-label': t('app:action.close') }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSubmit();
+        }}
+        noValidate
+        aria-label={title}
+      >
+        <Stack>
+          <ProblemAlert error={error} />
+          {children}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t('app:action.cancel')}
+            </Button>
+            <Button type="submit" loading={busy}>
+              {submitLabel ?? t('app:action.save')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
 /** A yes/no question in a dialog; focus is trapped inside and returns to the button after. */
 export function ConfirmDialog({
   opened,

@@ -1,12 +1,12 @@
-import { Button, Group, Modal, NativeSelect, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, NativeSelect, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LOCALES } from '../../kernel/i18n/locales.ts';
 import { post } from '../app/api.ts';
 import { LANGUAGE_NAMES } from '../app/LanguageSwitcher.tsx';
 import type { User } from '../app/types.ts';
-import { ProblemAlert, useProblem } from '../app/ui.tsx';
+import { FormDialog, useProblem } from '../app/ui.tsx';
 import { useOrganisations, useProgrammes } from '../organisations/queries.ts';
 import { type GrantDraft, RolesEditor, toGrants } from './RolesEditor.tsx';
 
@@ -66,87 +66,81 @@ export function UserFormModal({ onClose, onCreated }: { onClose: () => void; onC
     },
   });
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     create.mutate();
   };
 
   const activeOrganisations = (organisations.data?.items ?? []).filter((o) => o.active);
 
   return (
-    <Modal opened onClose={onClose} title={t('users.newTitle')} size="xl" closeButtonProps={{ 'aria-label': t('app:action.close') }}>
-      <form onSubmit={submit} noValidate aria-label={t('users.newTitle')}>
-        <Stack>
-          <ProblemAlert error={problem.error} />
-          <TextInput
-            label={t('fields.displayName')}
-            name="displayName"
-            autoComplete="off"
-            required
-            value={form.displayName}
-            onChange={set('displayName')}
-            error={problem.fields.displayName}
-            data-autofocus
-          />
-          <TextInput
-            label={t('fields.email')}
-            type="email"
-            name="email"
-            autoComplete="off"
-            required
-            value={form.email}
-            onChange={set('email')}
-            error={problem.fields.email}
-          />
-          <NativeSelect
-            label={t('fields.organisation')}
-            name="organisationId"
-            required
-            value={form.organisationId}
-            onChange={set('organisationId')}
-            data={[{ value: '', label: t('fields.chooseOrganisation') }, ...activeOrganisations.map((o) => ({ value: o.id, label: o.name }))]}
-            error={problem.fields.organisationId}
-          />
-          <Stack gap={6}>
-            <PasswordInput
-              label={t('fields.firstPassword')}
-              description={t('users.firstPasswordHint')}
-              name="password"
-              autoComplete="new-password"
-              required
-              value={form.password}
-              visible={showPassword}
-              onVisibilityChange={setShowPassword}
-              onChange={set('password')}
-              error={problem.fields.password}
-              visibilityToggleButtonProps={{ 'aria-label': t('fields.showPassword') }}
-            />
-            <Group>
-              <Button
-                variant="default"
-                size="xs"
-                onClick={() => {
-                  setForm((f) => ({ ...f, password: generatePassword() }));
-                  setShowPassword(true);
-                }}
-              >
-                {t('users.generatePassword')}
-              </Button>
-            </Group>
-          </Stack>
-          <LocaleSelect value={form.locale} onChange={(v) => setForm((f) => ({ ...f, locale: v }))} error={problem.fields.locale} />
-          <RolesEditor value={roles} onChange={setRoles} programmes={programmes.data?.items ?? []} errors={problem.fields} idPrefix="new-user" />
-          <Text size="sm">{t('users.mfaNote')}</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('app:action.cancel')}
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              {t('users.create')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormDialog
+      title={t('users.newTitle')}
+      size="xl"
+      error={problem.error}
+      busy={create.isPending}
+      submitLabel={t('users.create')}
+      onSubmit={submit}
+      onClose={onClose}
+    >
+      <TextInput
+        label={t('fields.displayName')}
+        name="displayName"
+        autoComplete="off"
+        required
+        value={form.displayName}
+        onChange={set('displayName')}
+        error={problem.fields.displayName}
+        data-autofocus
+      />
+      <TextInput
+        label={t('fields.email')}
+        type="email"
+        name="email"
+        autoComplete="off"
+        required
+        value={form.email}
+        onChange={set('email')}
+        error={problem.fields.email}
+      />
+      <NativeSelect
+        label={t('fields.organisation')}
+        name="organisationId"
+        required
+        value={form.organisationId}
+        onChange={set('organisationId')}
+        data={[{ value: '', label: t('fields.chooseOrganisation') }, ...activeOrganisations.map((o) => ({ value: o.id, label: o.name }))]}
+        error={problem.fields.organisationId}
+      />
+      <Stack gap={6}>
+        <PasswordInput
+          label={t('fields.firstPassword')}
+          description={t('users.firstPasswordHint')}
+          name="password"
+          autoComplete="new-password"
+          required
+          value={form.password}
+          visible={showPassword}
+          onVisibilityChange={setShowPassword}
+          onChange={set('password')}
+          error={problem.fields.password}
+          visibilityToggleButtonProps={{ 'aria-label': t('fields.showPassword') }}
+        />
+        <Group>
+          <Button
+            variant="default"
+            size="xs"
+            onClick={() => {
+              setForm((f) => ({ ...f, password: generatePassword() }));
+              setShowPassword(true);
+            }}
+          >
+            {t('users.generatePassword')}
+          </Button>
+        </Group>
+      </Stack>
+      <LocaleSelect value={form.locale} onChange={(v) => setForm((f) => ({ ...f, locale: v }))} error={problem.fields.locale} />
+      <RolesEditor value={roles} onChange={setRoles} programmes={programmes.data?.items ?? []} errors={problem.fields} idPrefix="new-user" />
+      <Text size="sm">{t('users.mfaNote')}</Text>
+    </FormDialog>
   );
 }

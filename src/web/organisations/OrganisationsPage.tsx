@@ -1,12 +1,12 @@
-import { Button, Group, Loader, Modal, NativeSelect, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
+import { Button, Group, Loader, NativeSelect, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { patch, post } from '../app/api.ts';
 import { organisationKindLabel } from '../app/labels.ts';
 import { useSession } from '../app/session.tsx';
 import { ORGANISATION_KINDS, type Organisation, type OrganisationKind } from '../app/types.ts';
-import { ConfirmDialog, Notice, Page, ProblemAlert, StatusText, useProblem } from '../app/ui.tsx';
+import { ConfirmDialog, FormDialog, Notice, Page, ProblemAlert, StatusText, useProblem } from '../app/ui.tsx';
 import { useOrganisations } from './queries.ts';
 
 function OrganisationForm({ organisation, onClose, onSaved }: { organisation: Organisation | null; onClose: () => void; onSaved: (o: Organisation) => void }) {
@@ -33,63 +33,49 @@ function OrganisationForm({ organisation, onClose, onSaved }: { organisation: Or
       onSaved(o);
     },
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     save.mutate();
   };
   const title = organisation ? t('form.editTitle', { name: organisation.name }) : t('form.newTitle');
   return (
-    <Modal opened onClose={onClose} title={title} size="lg" closeButtonProps={{ 'aria-label': t('app:action.close') }}>
-      <form onSubmit={submit} noValidate aria-label={title}>
-        <Stack>
-          <ProblemAlert error={problem.error} />
-          <TextInput
-            label={t('fields.name')}
-            name="name"
-            required
-            value={form.name}
-            onChange={(e) => {
-              const v = e.currentTarget.value;
-              setForm((f) => ({ ...f, name: v }));
-            }}
-            error={problem.fields.name}
-            data-autofocus
-          />
-          <NativeSelect
-            label={t('fields.kind')}
-            name="kind"
-            value={form.kind}
-            onChange={(e) => {
-              const v = e.currentTarget.value as OrganisationKind;
-              setForm((f) => ({ ...f, kind: v }));
-            }}
-            data={ORGANISATION_KINDS.map((k) => ({ value: k, label: organisationKindLabel(t, k) }))}
-            error={problem.fields.kind}
-          />
-          <TextInput
-            label={t('fields.nisCode')}
-            description={t('fields.nisHint')}
-            name="nisCode"
-            inputMode="numeric"
-            maxLength={5}
-            value={form.nisCode}
-            onChange={(e) => {
-              const v = e.currentTarget.value;
-              setForm((f) => ({ ...f, nisCode: v }));
-            }}
-            error={problem.fields.nisCode}
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('app:action.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t('app:action.save')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormDialog title={title} size="lg" error={problem.error} busy={save.isPending} onSubmit={submit} onClose={onClose}>
+      <TextInput
+        label={t('fields.name')}
+        name="name"
+        required
+        value={form.name}
+        onChange={(e) => {
+          const v = e.currentTarget.value;
+          setForm((f) => ({ ...f, name: v }));
+        }}
+        error={problem.fields.name}
+        data-autofocus
+      />
+      <NativeSelect
+        label={t('fields.kind')}
+        name="kind"
+        value={form.kind}
+        onChange={(e) => {
+          const v = e.currentTarget.value as OrganisationKind;
+          setForm((f) => ({ ...f, kind: v }));
+        }}
+        data={ORGANISATION_KINDS.map((k) => ({ value: k, label: organisationKindLabel(t, k) }))}
+        error={problem.fields.kind}
+      />
+      <TextInput
+        label={t('fields.nisCode')}
+        description={t('fields.nisHint')}
+        name="nisCode"
+        inputMode="numeric"
+        maxLength={5}
+        value={form.nisCode}
+        onChange={(e) => {
+          const v = e.currentTarget.value;
+          setForm((f) => ({ ...f, nisCode: v }));
+        }}
+        error={problem.fields.nisCode}
+      />
+    </FormDialog>
   );
 }
 

@@ -1,30 +1,14 @@
-import {
-  Badge,
-  Button,
-  Card,
-  Group,
-  Loader,
-  Modal,
-  MultiSelect,
-  NativeSelect,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-  VisuallyHidden,
-} from '@mantine/core';
+import { Badge, Button, Card, Group, Loader, MultiSelect, NativeSelect, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate } from '../../kernel/i18n/locales.ts';
 import { patch, post } from '../app/api.ts';
 import { programmeKindLabel } from '../app/labels.ts';
 import { useSession } from '../app/session.tsx';
 import { PROGRAMME_KINDS, type Programme, type ProgrammeKind, type Project } from '../app/types.ts';
-import { DateField, Notice, Page, ProblemAlert, useDialogFor, useProblem } from '../app/ui.tsx';
+import { DateField, FormDialog, Notice, Page, ProblemAlert, useDialogFor, useProblem } from '../app/ui.tsx';
 import { useOrganisations, useProjects } from './queries.ts';
 
 /** "Proactieve contactname Genk" → "proactieve-contactname-genk" */
@@ -140,8 +124,7 @@ function ProjectForm({ project, onClose, onSaved }: { project?: Project; onClose
       onSaved(p);
     },
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     // A date that is not one yet: say so under it and go there, rather than send nothing silently.
     const invalid = { ...(startsOn === null ? { startsOn: t('app:date.invalid') } : {}), ...(endsOn === null ? { endsOn: t('app:date.invalid') } : {}) };
     setDateErrors(invalid);
@@ -156,139 +139,134 @@ function ProjectForm({ project, onClose, onSaved }: { project?: Project; onClose
     setMunicipalities((list) => list.map((m, j) => (j === i ? { ...m, ...patch } : m)));
 
   return (
-    <Modal opened onClose={onClose} title={title} size="xl" closeButtonProps={{ 'aria-label': t('app:action.close') }}>
-      <form onSubmit={submit} noValidate aria-label={title}>
-        <Stack>
-          <ProblemAlert error={problem.error} />
+    <FormDialog
+      title={title}
+      size="xl"
+      error={problem.error}
+      busy={save.isPending}
+      submitLabel={project ? t('projects.save') : t('projects.create')}
+      onSubmit={submit}
+      onClose={onClose}
+    >
+      <TextInput
+        label={t('fields.name')}
+        name="name"
+        required
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={fields.name}
+        data-autofocus
+      />
+      {project ? (
+        <>
+          <TextInput label={t('fields.slug')} description={t('projects.fixed')} name="slug" readOnly variant="filled" value={project.slug} />
           <TextInput
-            label={t('fields.name')}
-            name="name"
+            label={t('projects.coordinator')}
+            description={t('projects.fixed')}
+            name="coordinatingOrganisation"
+            readOnly
+            variant="filled"
+            value={project.coordinatingOrganisationName}
+          />
+        </>
+      ) : (
+        <>
+          <TextInput
+            label={t('fields.slug')}
+            description={t('fields.slugHint')}
+            name="slug"
             required
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={fields.name}
-            data-autofocus
+            value={slug.value}
+            onChange={(e) => slug.onChange(e.currentTarget.value)}
+            error={fields.slug}
           />
-          {project ? (
-            <>
-              <TextInput label={t('fields.slug')} description={t('projects.fixed')} name="slug" readOnly variant="filled" value={project.slug} />
-              <TextInput
-                label={t('projects.coordinator')}
-                description={t('projects.fixed')}
-                name="coordinatingOrganisation"
-                readOnly
-                variant="filled"
-                value={project.coordinatingOrganisationName}
-              />
-            </>
-          ) : (
-            <>
-              <TextInput
-                label={t('fields.slug')}
-                description={t('fields.slugHint')}
-                name="slug"
-                required
-                value={slug.value}
-                onChange={(e) => slug.onChange(e.currentTarget.value)}
-                error={fields.slug}
-              />
-              <NativeSelect
-                label={t('projects.coordinator')}
-                name="coordinatingOrganisationId"
-                required
-                value={coordinatingOrganisationId}
-                onChange={(e) => setCoordinator(e.currentTarget.value)}
-                data={[{ value: '', label: t('projects.chooseOrganisation') }, ...orgOptions]}
-                error={fields.coordinatingOrganisationId}
-              />
-            </>
-          )}
-          <Group grow align="flex-start">
-            <DateField
-              label={t('projects.startsOn')}
-              name="startsOn"
-              value={startsOn}
-              onChange={(v) => {
-                setStartsOn(v);
-                if (v !== null) setDateErrors((d) => ({ ...d, startsOn: undefined }));
-              }}
-              error={dateErrors.startsOn ?? fields.startsOn}
-            />
-            <DateField
-              label={t('projects.endsOn')}
-              name="endsOn"
-              value={endsOn}
-              onChange={(v) => {
-                setEndsOn(v);
-                if (v !== null) setDateErrors((d) => ({ ...d, endsOn: undefined }));
-              }}
-              error={dateErrors.endsOn ?? fields.endsOn}
-            />
-          </Group>
-          <MultiSelect
-            label={t('projects.partners')}
-            description={project ? t('projects.partnersHintEdit', { organisation: project.coordinatingOrganisationName }) : t('projects.partnersHint')}
-            data={partnerOptions}
-            value={partnerIds}
-            onChange={setPartners}
-            searchable
-            clearable
-            clearButtonProps={{ 'aria-label': t('projects.clearPartners') }}
-            nothingFoundMessage={t('projects.nothingFound')}
-            error={Object.entries(fields).find(([k]) => k.startsWith('partnerIds'))?.[1]}
+          <NativeSelect
+            label={t('projects.coordinator')}
+            name="coordinatingOrganisationId"
+            required
+            value={coordinatingOrganisationId}
+            onChange={(e) => setCoordinator(e.currentTarget.value)}
+            data={[{ value: '', label: t('projects.chooseOrganisation') }, ...orgOptions]}
+            error={fields.coordinatingOrganisationId}
           />
-          <Stack gap="xs" role="group" aria-labelledby="municipalities-label">
-            <Text fw={600} id="municipalities-label">
-              {t('projects.municipalities')}
-            </Text>
-            {fields.municipalities ? (
-              <Text size="sm" c="red.9" role="alert">
-                {fields.municipalities}
-              </Text>
-            ) : null}
-            {municipalities.map((m, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: lines have no identity of their own
-              <Group key={i} align="flex-start" gap="sm">
-                <TextInput
-                  label={t('projects.municipalityNis', { n: i + 1 })}
-                  name={`municipalities.${i}.nisCode`}
-                  inputMode="numeric"
-                  maxLength={5}
-                  w={160}
-                  value={m.nisCode}
-                  onChange={(e) => updateMunicipality(i, { nisCode: e.currentTarget.value })}
-                  error={fields[`municipalities.${i}.nisCode`]}
-                />
-                <TextInput
-                  label={t('projects.municipalityName', { n: i + 1 })}
-                  name={`municipalities.${i}.name`}
-                  w={260}
-                  value={m.name}
-                  onChange={(e) => updateMunicipality(i, { name: e.currentTarget.value })}
-                  error={fields[`municipalities.${i}.name`]}
-                />
-                <Button variant="default" mt={25} onClick={() => setMunicipalities((list) => list.filter((_, j) => j !== i))}>
-                  {t('projects.removeMunicipality', { n: i + 1 })}
-                </Button>
-              </Group>
-            ))}
-            <Group>
-              <Button variant="default" onClick={() => setMunicipalities((list) => [...list, { nisCode: '', name: '' }])}>
-                {t('projects.addMunicipality')}
-              </Button>
-            </Group>
-          </Stack>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('app:action.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {project ? t('projects.save') : t('projects.create')}
+        </>
+      )}
+      <Group grow align="flex-start">
+        <DateField
+          label={t('projects.startsOn')}
+          name="startsOn"
+          value={startsOn}
+          onChange={(v) => {
+            setStartsOn(v);
+            if (v !== null) setDateErrors((d) => ({ ...d, startsOn: undefined }));
+          }}
+          error={dateErrors.startsOn ?? fields.startsOn}
+        />
+        <DateField
+          label={t('projects.endsOn')}
+          name="endsOn"
+          value={endsOn}
+          onChange={(v) => {
+            setEndsOn(v);
+            if (v !== null) setDateErrors((d) => ({ ...d, endsOn: undefined }));
+          }}
+          error={dateErrors.endsOn ?? fields.endsOn}
+        />
+      </Group>
+      <MultiSelect
+        label={t('projects.partners')}
+        description={project ? t('projects.partnersHintEdit', { organisation: project.coordinatingOrganisationName }) : t('projects.partnersHint')}
+        data={partnerOptions}
+        value={partnerIds}
+        onChange={setPartners}
+        searchable
+        clearable
+        clearButtonProps={{ 'aria-label': t('projects.clearPartners') }}
+        nothingFoundMessage={t('projects.nothingFound')}
+        error={Object.entries(fields).find(([k]) => k.startsWith('partnerIds'))?.[1]}
+      />
+      <Stack gap="xs" role="group" aria-labelledby="municipalities-label">
+        <Text fw={600} id="municipalities-label">
+          {t('projects.municipalities')}
+        </Text>
+        {fields.municipalities ? (
+          <Text size="sm" c="red.9" role="alert">
+            {fields.municipalities}
+          </Text>
+        ) : null}
+        {municipalities.map((m, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: lines have no identity of their own
+          <Group key={i} align="flex-start" gap="sm">
+            <TextInput
+              label={t('projects.municipalityNis', { n: i + 1 })}
+              name={`municipalities.${i}.nisCode`}
+              inputMode="numeric"
+              maxLength={5}
+              w={160}
+              value={m.nisCode}
+              onChange={(e) => updateMunicipality(i, { nisCode: e.currentTarget.value })}
+              error={fields[`municipalities.${i}.nisCode`]}
+            />
+            <TextInput
+              label={t('projects.municipalityName', { n: i + 1 })}
+              name={`municipalities.${i}.name`}
+              w={260}
+              value={m.name}
+              onChange={(e) => updateMunicipality(i, { name: e.currentTarget.value })}
+              error={fields[`municipalities.${i}.name`]}
+            />
+            <Button variant="default" mt={25} onClick={() => setMunicipalities((list) => list.filter((_, j) => j !== i))}>
+              {t('projects.removeMunicipality', { n: i + 1 })}
             </Button>
           </Group>
-        </Stack>
-      </form>
-    </Modal>
+        ))}
+        <Group>
+          <Button variant="default" onClick={() => setMunicipalities((list) => [...list, { nisCode: '', name: '' }])}>
+            {t('projects.addMunicipality')}
+          </Button>
+        </Group>
+      </Stack>
+    </FormDialog>
   );
 }
 
@@ -310,37 +288,23 @@ function RenameProgrammeForm({ programme, onClose, onSaved }: { programme: Progr
       onSaved(p);
     },
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     save.mutate();
   };
   const title = t('programmes.renameTitle', { name: programme.name });
   return (
-    <Modal opened onClose={onClose} title={title} size="lg" closeButtonProps={{ 'aria-label': t('app:action.close') }}>
-      <form onSubmit={submit} noValidate aria-label={title}>
-        <Stack>
-          <ProblemAlert error={problem.error} />
-          <TextInput
-            label={t('programmes.newName')}
-            name="name"
-            required
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={problem.fields.name}
-            data-autofocus
-          />
-          <Text size="sm">{t('programmes.renameNote', { slug: programme.slug })}</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('app:action.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t('programmes.rename')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormDialog title={title} size="lg" error={problem.error} busy={save.isPending} submitLabel={t('programmes.rename')} onSubmit={submit} onClose={onClose}>
+      <TextInput
+        label={t('programmes.newName')}
+        name="name"
+        required
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={problem.fields.name}
+        data-autofocus
+      />
+      <Text size="sm">{t('programmes.renameNote', { slug: programme.slug })}</Text>
+    </FormDialog>
   );
 }
 
@@ -361,53 +325,39 @@ function ProgrammeForm({ project, onClose, onSaved }: { project: Project; onClos
       onSaved(p);
     },
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     save.mutate();
   };
   const title = t('programmes.newTitle', { project: project.name });
   return (
-    <Modal opened onClose={onClose} title={title} size="lg" closeButtonProps={{ 'aria-label': t('app:action.close') }}>
-      <form onSubmit={submit} noValidate aria-label={title}>
-        <Stack>
-          <ProblemAlert error={problem.error} />
-          <TextInput
-            label={t('fields.name')}
-            name="name"
-            required
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={problem.fields.name}
-            data-autofocus
-          />
-          <TextInput
-            label={t('fields.slug')}
-            description={t('fields.slugHint')}
-            name="slug"
-            required
-            value={slug.value}
-            onChange={(e) => slug.onChange(e.currentTarget.value)}
-            error={problem.fields.slug}
-          />
-          <NativeSelect
-            label={t('programmes.kind')}
-            name="kind"
-            value={kind}
-            onChange={(e) => setKind(e.currentTarget.value as ProgrammeKind)}
-            data={PROGRAMME_KINDS.map((k) => ({ value: k, label: programmeKindLabel(t, k) }))}
-            error={problem.fields.kind}
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('app:action.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t('programmes.create')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormDialog title={title} size="lg" error={problem.error} busy={save.isPending} submitLabel={t('programmes.create')} onSubmit={submit} onClose={onClose}>
+      <TextInput
+        label={t('fields.name')}
+        name="name"
+        required
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={problem.fields.name}
+        data-autofocus
+      />
+      <TextInput
+        label={t('fields.slug')}
+        description={t('fields.slugHint')}
+        name="slug"
+        required
+        value={slug.value}
+        onChange={(e) => slug.onChange(e.currentTarget.value)}
+        error={problem.fields.slug}
+      />
+      <NativeSelect
+        label={t('programmes.kind')}
+        name="kind"
+        value={kind}
+        onChange={(e) => setKind(e.currentTarget.value as ProgrammeKind)}
+        data={PROGRAMME_KINDS.map((k) => ({ value: k, label: programmeKindLabel(t, k) }))}
+        error={problem.fields.kind}
+      />
+    </FormDialog>
   );
 }
 
