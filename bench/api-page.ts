@@ -23,6 +23,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -205,6 +206,46 @@ async function loadApi(base: string, cookie: string, seconds: number): Promise<F
   return { ...figures(latencies, result.duration, result.errors + result.timeouts), non2xx: result.non2xx };
 }
 
+/**
+ * An open load: request i is due at i/rate seconds, whether or not earlier ones have come back,
+ * over at most CONNECTIONS keep-alive connections. Latency counts from when the request was due,
+ * so time spent waiting for a free connection is included (no coordinated omission).
+ */
+async function loadPaced(base: string, cookie: string, seconds: number, rate: number): Promise<Figures & { non2xx: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const { hostname, port } = new URL(base);
+  const latencies: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  const pending: Promise<void>[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < Math.floor(seconds * rate); i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait >= 1) await new Promise((r) => setTimeout(r, wait));
+    const page = ((i * 7919) % PAGES) + 1;
+    pending.push(
+      new Promise<void>((resolve) => {
+        const req = http.get({ agent, hostname, port, path: `/api/users?page=${page}`, headers: { cookie, accept: 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) latencies.push(performance.now() - due);
+            else non2xx++;
+            resolve();
+          });
+        });
+        req.on('error', () => {
+          errors++;
+          resolve();
+        });
+      }),
+    );
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  return { ...figures(latencies, (performance.now() - t0) / 1000, errors), non2xx };
+}
+
 /** CONNECTIONS loops, each sending the statement and waiting for its rows, for `seconds`. */
 async function loadRaw(query: (page: number) => Promise<unknown[]>, seconds: number): Promise<Figures> {
   const latencies: number[] = [];
@@ -244,6 +285,8 @@ interface EngineResult {
   engine: 'pglite' | 'postgres';
   version: string;
   api: Figures & { non2xx: number; cpu: Cpu };
+  /** the same load paced at half the throughput `api` reached */
+  paced: Figures & { non2xx: number; rate: number };
   raw: Figures & { cpu: Cpu };
   ratio: number;
   server: { peakRssMB: number; hwmMB: number; idleRssMB: number };
@@ -269,6 +312,7 @@ async function runEngine(engine: 'pglite' | 'postgres', target?: PgTarget): Prom
     const logFd = openSync(logFile, 'a');
     let server: RunningHaven | undefined;
     let api: EngineResult['api'];
+    let paced: EngineResult['paced'];
     let mem: { peakRssMB: number; hwmMB: number };
     let idleRssMB = 0;
     try {
@@ -290,6 +334,9 @@ async function runEngine(engine: 'pglite' | 'postgres', target?: PgTarget): Prom
       const figures = await loadApi(server.base, session.cookie, DURATION);
       api = { ...figures, cpu: { clientMs: serverCpu.stop() / figures.requests, dbMs: dbMs(dbCpu, figures.requests) } };
       mem = sampler.stop();
+      const rate = Math.round(figures.rps / 2);
+      log(`API paced: ${CONNECTIONS} connections at ${rate} req/s for ${DURATION} s`);
+      paced = { ...(await loadPaced(server.base, session.cookie, DURATION, rate)), rate };
       const end = await server.stop('SIGTERM');
       if (end.code !== 0) throw new Error(`server exited with ${JSON.stringify(end)}`);
     } finally {
@@ -328,6 +375,7 @@ async function runEngine(engine: 'pglite' | 'postgres', target?: PgTarget): Prom
       engine,
       version,
       api,
+      paced,
       raw,
       ratio: api.rps / raw.rps,
       server: { ...mem, idleRssMB },
@@ -432,16 +480,16 @@ function report(results: EngineResult[], loadBefore: number[]): string {
     `${f(USERS)} users, GET /api/users?page=N (25 rows), ${CONNECTIONS} connections, ${DURATION} s after ${WARMUP} s warm-up; server log level ${opts['log-level']}${SERVER_NODE_ARGS.length ? `, server node ${SERVER_NODE_ARGS.join(' ')}` : ''}`,
     `Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${f(os.totalmem() / 2 ** 30)} GiB; load average before ${load(loadBefore)}, after ${load(os.loadavg())}`,
     '',
-    '| engine | API req/s | API p50 | API p99 | driver q/s | driver p50 | driver p99 | API/driver | server RSS idle / peak (HWM) | CPU ms per request, API (server + PostgreSQL) | CPU ms per query, driver (client + PostgreSQL) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| engine | API req/s | API p50 | API p99 | driver q/s | driver p50 | driver p99 | API/driver | server RSS idle / peak (HWM) | CPU ms per request, API (server + PostgreSQL) | CPU ms per query, driver (client + PostgreSQL) | API paced at half: req/s, p50, p99 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...results.map(
       (r) =>
-        `| ${r.engine} | ${f(r.api.rps)} | ${f(r.api.p50, 1)} ms | ${f(r.api.p99, 1)} ms | ${f(r.raw.rps)} | ${f(r.raw.p50, 1)} ms | ${f(r.raw.p99, 1)} ms | ${f(r.ratio, 2)} | ${f(r.server.idleRssMB)} / ${f(r.server.peakRssMB)} MB (${f(r.server.hwmMB)}) | ${cpu(r.api.cpu)} | ${cpu(r.raw.cpu)} |`,
+        `| ${r.engine} | ${f(r.api.rps)} | ${f(r.api.p50, 1)} ms | ${f(r.api.p99, 1)} ms | ${f(r.raw.rps)} | ${f(r.raw.p50, 1)} ms | ${f(r.raw.p99, 1)} ms | ${f(r.ratio, 2)} | ${f(r.server.idleRssMB)} / ${f(r.server.peakRssMB)} MB (${f(r.server.hwmMB)}) | ${cpu(r.api.cpu)} | ${cpu(r.raw.cpu)} | ${f(r.paced.rps)}, ${f(r.paced.p50, 1)} ms, ${f(r.paced.p99, 1)} ms |`,
     ),
     '',
     ...results.map(
       (r) =>
-        `${r.engine}: ${r.version.split(',')[0]}${r.poolSize ? `; server pool ${r.poolSize}, driver pool ${CONNECTIONS}` : ''}; errors API ${r.api.errors + r.api.non2xx}, driver ${r.raw.errors}`,
+        `${r.engine}: ${r.version.split(',')[0]}${r.poolSize ? `; server pool ${r.poolSize}, driver pool ${CONNECTIONS}` : ''}; errors API ${r.api.errors + r.api.non2xx}, paced ${r.paced.errors + r.paced.non2xx}, driver ${r.raw.errors}`,
     ),
   ];
   return lines.join('\n');

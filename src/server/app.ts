@@ -72,6 +72,8 @@ async function build(deps: ServerDeps) {
     loggerInstance: deps.logger === false ? undefined : createLogger(config.logLevel, deps.logStream),
     logger: deps.logger === false ? false : undefined,
     genReqId: () => randomUUID(),
+    // One line per request, written when it ends (below), instead of Fastify's two.
+    disableRequestLogging: true,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
     routerOptions: { ignoreTrailingSlash: true },
@@ -128,6 +130,10 @@ async function build(deps: ServerDeps) {
   app.addHook('onRequest', async (req, reply) => {
     req.havenLocale = negotiateLocale(req.headers['accept-language']);
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ req, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
 
   app.setErrorHandler((error, req, reply) => {

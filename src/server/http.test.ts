@@ -327,8 +327,11 @@ describe('logs', () => {
       await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'a wrong password here' } });
       await app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: active, 'x-csrf-token': activeCsrf } });
       const all = text();
-      expect(lines.length).toBeGreaterThan(8);
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+      // One line per request, with its path (no query string) and status.
+      const requests = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+      expect(requests.length).toBeGreaterThanOrEqual(7);
+      expect(requests).toContainEqual(expect.objectContaining({ status: 500, req: expect.objectContaining({ method: 'GET', path: '/api/users' }) }));
       const errorLine = lines.map((l) => JSON.parse(l)).find((l) => l.level === 50);
       expect(errorLine?.msg).toBe('request failed');
       expect(errorLine?.err?.message).toContain('organisations');
