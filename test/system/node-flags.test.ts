@@ -18,7 +18,10 @@ writeFileSync(
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function probed(extra: Record<string, string>) {
-  const env = havenEnv(dir, { NODE_OPTIONS: `--require=${probe} ${extra.NODE_OPTIONS ?? ''}`.trim(), ...(extra.HAVEN_NODE_DEFAULTS ? { HAVEN_NODE_DEFAULTS: extra.HAVEN_NODE_DEFAULTS } : {}) });
+  const env = havenEnv(dir, {
+    NODE_OPTIONS: `--require=${probe} ${extra.NODE_OPTIONS ?? ''}`.trim(),
+    ...(extra.HAVEN_NODE_DEFAULTS ? { HAVEN_NODE_DEFAULTS: extra.HAVEN_NODE_DEFAULTS } : {}),
+  });
   const r = await runHaven(['--help'], env);
   expect(r.code).toBe(0);
   expect(r.stdout).toContain('Usage: haven');
