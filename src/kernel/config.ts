@@ -22,6 +22,11 @@ const schema = z.object({
   HAVEN_SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
   HAVEN_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
   HAVEN_DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  HAVEN_IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(200 * 1_048_576),
 });
 
 export interface Config {
@@ -40,6 +45,8 @@ export interface Config {
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
   dbPoolSize: number;
+  /** Largest police export accepted for import. */
+  importMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -67,5 +74,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: c.HAVEN_SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: c.HAVEN_SESSION_ABSOLUTE_HOURS * 3_600_000,
     dbPoolSize: c.HAVEN_DB_POOL_SIZE,
+    importMaxBytes: c.HAVEN_IMPORT_MAX_BYTES,
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
@@ -14,6 +15,7 @@ import type { HavenDatabase } from '../kernel/db/database.ts';
 import { type Authenticator, RequestContext, type SessionInfo } from '../kernel/http/context.ts';
 import { problems } from '../kernel/http/problem.ts';
 import { type AnyRoute, assertRouteDeclared } from '../kernel/http/route.ts';
+import { createUpload, type Upload, type UploadSpec } from '../kernel/http/upload.ts';
 import { type Locale, negotiateLocale } from '../kernel/i18n/i18n.ts';
 import type { HavenModule } from '../kernel/module.ts';
 import type { KeyRing } from '../kernel/vault/keyring.ts';
@@ -161,7 +163,7 @@ async function build(deps: ServerDeps) {
   }
 
   for (const route of routes) {
-    app.route({
+    const options: Parameters<typeof app.route>[0] = {
       method: route.method,
       url: `/api${route.url}`,
       bodyLimit: route.bodyLimit,
@@ -169,6 +171,7 @@ async function build(deps: ServerDeps) {
         summary: route.summary,
         tags: route.tags,
         ...(route.body ? { body: zodToOpenApi(route.body) } : {}),
+        ...(route.upload ? { consumes: [...route.upload.contentTypes] } : {}),
         ...(route.query ? { querystring: zodToOpenApi(route.query) } : {}),
         ...(route.params ? { params: zodToOpenApi(route.params) } : {}),
         ...(route.response ? { response: { [route.status ?? 200]: zodToOpenApi(route.response) } } : {}),
@@ -180,17 +183,43 @@ async function build(deps: ServerDeps) {
         const locale = session?.locale ?? req.havenLocale;
         req.havenLocale = locale;
         const ctx = new RequestContext(services, { requestId: req.id, ip: req.ip, locale, session });
-        await authorize(ctx, route, req);
+        try {
+          await authorize(ctx, route, req);
+        } catch (error) {
+          // A refused upload is not read: drain it so the client gets the answer.
+          if (route.upload) (req.body as Readable).resume();
+          throw error;
+        }
         const params = parseInput(route.params, req.params, 'params');
         const query = parseInput(route.query, req.query, 'query');
-        const body = parseInput(route.body, req.body, 'body');
-        const result = await route.handler({ body, query, params, ctx, reply });
+        const body = route.upload ? undefined : parseInput(route.body, req.body, 'body');
+        const upload = route.upload ? uploadOf(req, route.upload) : undefined;
+        const result = await route.handler({ body, query, params, ctx, reply, upload });
         if (reply.sent) return reply;
         reply.code(route.status ?? 200);
         if ((route.status ?? 200) === 204) return reply.send();
         return result;
       },
+    };
+    if (!route.upload) {
+      app.route(options);
+      continue;
+    }
+    // Upload routes take their declared media types as a stream, and nothing else (not JSON).
+    const types = [...route.upload.contentTypes];
+    await app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser(types, (_req, payload, done) => done(null, payload));
+      // Same instance type as `app`; Fastify's plugin typing loses the logger type on the way.
+      scope.route(options as Parameters<typeof scope.route>[0]);
     });
+  }
+
+  function uploadOf(req: FastifyRequest, spec: UploadSpec): Upload {
+    const max = typeof spec.maxBytes === 'function' ? spec.maxBytes(config) : spec.maxBytes;
+    const length = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    return createUpload(req.body as Readable, type, Number.isFinite(length) ? length : null, max);
   }
 
   return app;

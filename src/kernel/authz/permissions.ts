@@ -16,6 +16,17 @@ export const PERMISSIONS = [
   'programmes.read',
   'programme.members.read',
   'audit.read',
+  // Police referrals: protocols, imports, dossiers and contacts.
+  'protocols.read',
+  'protocols.manage',
+  'imports.create',
+  /** Imports of the programme; without `dossiers.read`, only the user's own uploads. */
+  'imports.read',
+  'dossiers.read',
+  'dossiers.create',
+  /** Read a contact's identifying data from the vault (every read is audited). */
+  'contacts.identity.read',
+  'contacts.close',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -40,11 +51,24 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'programme.members.read',
     'audit.read',
   ],
-  dpo: ['users.read', 'organisations.read', 'projects.read', 'programmes.read', 'audit.read'],
-  coordinator: ['programmes.read', 'programme.members.read', 'projects.read', 'organisations.read'],
+  dpo: ['users.read', 'organisations.read', 'projects.read', 'programmes.read', 'audit.read', 'protocols.read'],
+  coordinator: [
+    'programmes.read',
+    'programme.members.read',
+    'projects.read',
+    'organisations.read',
+    'protocols.read',
+    'protocols.manage',
+    'imports.create',
+    'imports.read',
+    'dossiers.read',
+    'dossiers.create',
+    'contacts.identity.read',
+    'contacts.close',
+  ],
   caller: ['programmes.read'],
   facilitator: ['programmes.read'],
-  police_liaison: ['programmes.read'],
+  police_liaison: ['programmes.read', 'imports.create', 'imports.read'],
   trainer: ['programmes.read'],
   analyst: ['programmes.read'],
 };

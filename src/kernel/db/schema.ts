@@ -10,6 +10,7 @@ export interface Database {
   haven_migrations: MigrationsTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
+  scheduled_runs: ScheduledRunsTable;
 }
 
 /** timestamptz columns: both drivers give a Date. */
@@ -44,4 +45,12 @@ export interface AuditHeadTable {
   id: Generated<number>;
   last_seq: number;
   last_hash: string;
+}
+
+export interface ScheduledRunsTable {
+  job: string;
+  run_on: string;
+  started_at: Generated<Timestamp>;
+  finished_at: Timestamp | null;
+  result: ColumnType<Record<string, unknown> | null, string | null, string | null>;
 }

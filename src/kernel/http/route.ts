@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { PERMISSIONS, type Permission } from '../authz/permissions.ts';
 import type { RequestContext } from './context.ts';
+import type { Upload, UploadSpec } from './upload.ts';
 
 /**
  * Who may call a route. Every route states one; `registerRoutes` refuses a route without it.
@@ -22,6 +23,8 @@ export interface HandlerArgs<B, Q, P> {
   params: P;
   ctx: RequestContext;
   reply: FastifyReply;
+  /** The raw body as a stream, on routes that declare `upload`. */
+  upload: Upload | undefined;
 }
 
 export interface RouteDef<B = unknown, Q = unknown, P = unknown, R = unknown> {
@@ -40,6 +43,8 @@ export interface RouteDef<B = unknown, Q = unknown, P = unknown, R = unknown> {
   status?: number;
   /** Raise the body size limit for this route (bytes). */
   bodyLimit?: number;
+  /** The body is a file (CSV, XLSX, PDF…), streamed to the handler as `upload`; no `body` schema. */
+  upload?: UploadSpec;
   handler: (args: HandlerArgs<B, Q, P>) => Promise<R>;
 }
 
@@ -65,6 +70,7 @@ export function assertRouteDeclared(route: AnyRoute): void {
   if (typeof p !== 'string' || !(PERMISSIONS as readonly string[]).includes(p)) {
     throw new RouteDeclarationError(`${where} names a permission that is not in the closed list: ${String(p)}`);
   }
+  if (route.upload && route.body) throw new RouteDeclarationError(`${where} takes an upload and a JSON body: choose one`);
   const param = (a as { programmeParam?: string }).programmeParam;
   if (param !== undefined && !route.url.includes(`:${param}`)) {
     throw new RouteDeclarationError(`${where} scopes by :${param}, which is not in its path`);

@@ -1,0 +1,6 @@
+import type { HavenModule } from '../../kernel/module.ts';
+import { protocolRoutes } from './protocols.routes.ts';
+import './schema.ts';
+
+/** Police referrals: data-sharing protocols, imports of police exports, dossiers and contacts, the identity vault. */
+export default { name: 'referrals', routes: [...protocolRoutes] } satisfies HavenModule;
