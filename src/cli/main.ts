@@ -5,6 +5,8 @@ import { DataDirLockedError } from '../kernel/db/lock.ts';
 import { MigrationError } from '../kernel/db/migrate.ts';
 import { auditVerifyCommand } from './audit.ts';
 import { demoCommand } from './demo.ts';
+import { generatePoliceExportCommand } from './generate.ts';
+import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { CliError, userAddCommand } from './user.ts';
@@ -45,6 +47,29 @@ audit
   .description('Check the hash chain; exits 1 and names the first broken row when it does not hold')
   .option('--json', 'print the result as JSON')
   .action((o: { json?: boolean }) => auditVerifyCommand(loadConfig(), o));
+
+program
+  .command('import')
+  .description('Import a police export (CSV or XLSX) into a programme: prints the preview as JSON, imports with --commit; exits 1 when refused')
+  .argument('<file>', 'the export file')
+  .requiredOption('--programme <slug>', 'the programme slug')
+  .option('--sender <name>', 'the sending police zone (default: the only one with an active protocol)')
+  .option('--mapping <name>', 'a saved column mapping of the sender (default: the suggested mapping)')
+  .option('--save-mapping <name>', 'save the mapping used under this name')
+  .option('--commit', 'import the accepted rows (else the preview only, nothing is written)')
+  .option('--lang <locale>', 'language of the messages: nl, fr, en, de', 'en')
+  .action((file: string, o) => importCommand(loadConfig(), file, o));
+
+const generate = program.command('generate').description('Synthetic test data (every person invented)');
+generate
+  .command('police-export')
+  .description('A police export like the samples (CSV or XLSX), deterministic from the seed; streams, so a million rows is fine')
+  .requiredOption('--rows <n>', 'number of data rows')
+  .option('--lang <lang>', 'nl (zone Carma, ";") or fr (zone Namur, ",")', 'nl')
+  .option('--format <format>', 'csv or xlsx', 'csv')
+  .option('--seed <n>', 'seed of the generator', '1')
+  .option('--out <file>', 'write to this file (else standard output)')
+  .action((o: { rows: string; lang?: string; format?: string; seed?: string; out?: string }) => generatePoliceExportCommand(o));
 
 program
   .command('demo')

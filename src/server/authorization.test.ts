@@ -17,6 +17,7 @@ import { type AnyRoute, defineRoute, RouteDeclarationError } from '../kernel/htt
 import type { HavenModule } from '../kernel/module.ts';
 import identity from '../modules/identity/module.ts';
 import { currentTotp } from '../modules/identity/totp.ts';
+import { activeProtocol, policeZone, seedContact, seedImport } from '../modules/referrals/testing.ts';
 import { parseCookie, type Session, TEST_PASSWORD, type TestServer, type TestUser, testServer } from '../testing/server.ts';
 import { buildServer, collectRoutes } from './app.ts';
 import { loadModules } from './modules.ts';
@@ -81,9 +82,30 @@ interface Fixture {
   fresh?: boolean;
   params?: (a: FixtureArgs) => Promise<Record<string, string>> | Record<string, string>;
   body?: (a: FixtureArgs) => Promise<unknown> | unknown;
+  /** extra request headers (e.g. the content type of a file upload) */
+  headers?: Record<string, string>;
+  /** a query string, without `?` */
+  query?: string;
   /** status when allowed; may depend on whether the session is fully signed in */
   status: number | ((a: FixtureArgs) => number);
 }
+
+let zoneId: string;
+let protocolA: string;
+const CSV = { 'content-type': 'text/csv' };
+const SAMPLE_CSV = Buffer.from('PV-nummer;Naam;Voornaam;Kleurcode\nHA.1/2025;Maes;An;Groen\n');
+const MAPPING = { pv_number: 'PV-nummer', last_name: 'Naam', first_name: 'Voornaam', colour: 'Kleurcode' };
+/** A fresh import of programme A, uploaded by the acting user, in the given state. */
+const importOf = (status: 'awaiting_file' | 'previewed') => async (a: FixtureArgs) => ({
+  importId: await seedImport(s.database.db, {
+    programmeId: programmeA.programmeId,
+    senderOrganisationId: zoneId,
+    protocolId: protocolA,
+    uploadedBy: a.user?.id ?? null,
+    status,
+  }),
+});
+const contactOf = () => seedContact(s.database.db, s.keys, { programmeId: programmeA.programmeId, protocolId: protocolA });
 
 const victimId = async (a: FixtureArgs) => ({ userId: a.allowed ? (await s.createUser(grantsFor('caller'))).id : sharedVictim.id });
 
@@ -171,6 +193,42 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /programmes/:programmeId/members': { status: 200 },
   'GET /audit': { status: 200 },
   'GET /audit/verify': { status: 200 },
+  // Police referrals. Imports are seen by their uploader (a liaison) or by the programme's coordinators.
+  'GET /programmes/:programmeId/imports/options': { status: 200 },
+  'POST /programmes/:programmeId/imports/inspect': { query: 'fileName=x.csv', headers: CSV, body: () => SAMPLE_CSV, status: 200 },
+  'POST /programmes/:programmeId/imports': {
+    body: (a) => ({ fileName: 'x.csv', ...(a.actor === 'police_liaison' ? {} : { senderOrganisationId: zoneId }), columns: MAPPING }),
+    // The liaison imports for their own organisation, which has no protocol here: refused after authorization.
+    status: (a) => (a.actor === 'police_liaison' ? 422 : 201),
+  },
+  'PUT /programmes/:programmeId/imports/:importId/file': { params: importOf('awaiting_file'), headers: CSV, body: () => SAMPLE_CSV, status: 200 },
+  'GET /programmes/:programmeId/imports': { status: 200 },
+  'GET /programmes/:programmeId/imports/:importId': { params: importOf('previewed'), status: 200 },
+  'GET /programmes/:programmeId/imports/:importId/rows': { params: importOf('previewed'), status: 200 },
+  'GET /programmes/:programmeId/imports/:importId/report.csv': { params: importOf('previewed'), status: 200 },
+  'POST /programmes/:programmeId/imports/:importId/commit': { params: importOf('previewed'), status: 200 },
+  'POST /programmes/:programmeId/imports/:importId/discard': { params: importOf('previewed'), status: 204 },
+  'GET /programmes/:programmeId/dossiers': { status: 200 },
+  'GET /programmes/:programmeId/dossiers/:dossierId': { params: async () => ({ dossierId: (await contactOf()).dossierId }), status: 200 },
+  'POST /programmes/:programmeId/dossiers': {
+    body: () => ({
+      senderOrganisationId: zoneId,
+      dossier: { pv_number: `PV-${uniq()}`, colour: 'groen' },
+      persons: [{ last_name: 'Peeters', first_name: 'An' }],
+    }),
+    status: 201,
+  },
+  'GET /programmes/:programmeId/contacts': { status: 200 },
+  'POST /programmes/:programmeId/contacts/:contactId/identity': {
+    params: async () => ({ contactId: (await contactOf()).contactId }),
+    body: () => ({ purpose: 'authorization matrix' }),
+    status: 200,
+  },
+  'POST /programmes/:programmeId/contacts/:contactId/close': {
+    params: async () => ({ contactId: (await contactOf()).contactId }),
+    body: () => ({ outcome: 'not_informed' }),
+    status: 200,
+  },
 };
 
 const keyOf = (r: AnyRoute) => `${r.method} ${r.url}`;
@@ -222,7 +280,8 @@ async function call(route: AnyRoute, actor: Actor, programme: 'own' | 'other') {
     params[route.access.programmeParam] = (programme === 'own' ? programmeA : programmeB).programmeId;
   }
   const body = fx?.body ? await fx.body(args) : route.method === 'GET' ? undefined : route.body ? {} : undefined;
-  const res = await session.request(route.method, buildUrl(route, params), body);
+  const url = buildUrl(route, params) + (fx?.query ? `?${fx.query}` : '');
+  const res = await session.request(route.method, url, body, fx?.headers);
   return { res, expected };
 }
 
@@ -235,6 +294,12 @@ beforeAll(async () => {
   routes = collectRoutes(await loadModules());
   programmeA = await s.createProgramme();
   programmeB = await s.createProgramme();
+  zoneId = await policeZone(s.database.db);
+  protocolA = await activeProtocol(s.database.db, {
+    programmeId: programmeA.programmeId,
+    senderOrganisationId: zoneId,
+    receiverOrganisationId: s.organisationId,
+  });
   sharedVictim = await s.createUser(grantsFor('caller'));
   loginUser = await s.createUser([{ role: 'analyst', programmeId: programmeA.programmeId }], { mfa: false });
   for (const actor of ACTORS) {

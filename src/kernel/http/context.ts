@@ -116,6 +116,14 @@ export class RequestContext {
     });
   }
 
+  /**
+   * Work that commits in several transactions of its own (a streamed import: batches of rows,
+   * then the preview) and writes its own audit events with `actor`. Prefer `write`.
+   */
+  steps<T>(fn: (db: Db, actor: AuditActor) => Promise<T>): Promise<T> {
+    return fn(this.#services.db, this.actor);
+  }
+
   /** Audit events that stand alone: logins, refusals, reads of identifying data. */
   audit(...events: AuditEvent[]): Promise<void> {
     return recordAudit(this.#services.db, this.actor, events);

@@ -30,7 +30,7 @@ export interface UploadSpec {
 }
 
 export function payloadTooLarge(maxBytes: number): Problem {
-  return new Problem(413, 'payload_too_large', { params: { max: formatBytes(maxBytes) } });
+  return new Problem(413, 'file_too_large', { params: { max: formatBytes(maxBytes) } });
 }
 
 export function formatBytes(n: number): string {
