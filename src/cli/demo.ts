@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { appendAudit, SYSTEM_ACTOR } from '../kernel/audit/audit.ts';
@@ -10,6 +10,7 @@ import { TOTP_CONTEXT } from '../modules/identity/auth.routes.ts';
 import { hashPassword } from '../modules/identity/passwords.ts';
 import { newTotpSecret } from '../modules/identity/totp.ts';
 import type { OrganisationKind, ProgrammeKind } from '../modules/organisations/schema.ts';
+import { DATA_CATEGORIES } from '../modules/referrals/fields.ts';
 import { openRuntime } from '../server/runtime.ts';
 
 /**
@@ -102,6 +103,28 @@ export interface DemoCredential {
   password: string;
   totpSecret: string;
   roles: string;
+}
+
+/** A one-page PDF that says what it is: the demo protocol's "signed document". */
+function demoPdf(text: string): Buffer {
+  const stream = `BT /F1 11 Tf 50 780 Td (${text.replace(/[()\\]/g, '')}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
 }
 
 function demoPassword(): string {
@@ -204,6 +227,30 @@ export async function loadDemo(db: Db, keys: KeyRing): Promise<DemoCredential[] 
         .values(u.roles.map(([role, p]) => ({ user_id: row.id, role, programme_id: p ? (prog[p] as string) : null })))
         .execute();
     }
+    // The police zone shares its green dossiers with the outreach under a signed protocol, so that
+    // `haven import` of an export works right after the demo.
+    const pdf = demoPdf('Protocol gegevensdeling Politiezone Carma - Veiligheidshuis Limburg (synthetische demo)');
+    await tx
+      .insertInto('protocols')
+      .values({
+        programme_id: prog.outreach as string,
+        sender_organisation_id: org.carma as string,
+        receiver_organisation_id: org.fjc as string,
+        title: 'Protocol gegevensdeling groene dossiers Carma',
+        purpose: 'Proactieve contactname na een politie-interventie voor intrafamiliaal geweld (groene dossiers).',
+        legal_basis: 'gdpr_6_1_e',
+        legal_basis_text: 'AVG art. 6.1.e; Strafwetboek art. 458ter (casusoverleg).',
+        categories: [...DATA_CATEGORIES],
+        valid_from: '2023-01-01',
+        valid_to: null,
+        retention_days: 365,
+        document: pdf,
+        document_name: 'protocol-carma-demo.pdf',
+        document_size: pdf.length,
+        document_sha256: createHash('sha256').update(pdf).digest('hex'),
+        created_by: null,
+      })
+      .execute();
     await appendAudit(tx, { ...SYSTEM_ACTOR, role: 'demo' }, [{ action: 'demo.loaded', recordType: 'project', recordId: genk.id }]);
   });
   return creds.map((c) => ({
