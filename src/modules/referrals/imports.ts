@@ -261,13 +261,16 @@ export function stageRow(
     nis = ctx.municipalities.get(municipalityKey(row.municipality));
     if (!nis && ctx.municipalities.size > 0) warnings.push({ field: 'municipality', code: 'municipality_unknown' });
   }
-  const reason = result.setAside ?? null;
+  // A row that cannot become a contact is set aside whatever its colour: an orange row without a
+  // PV number cannot go to the coordinator's list either (the report names it).
+  const blocking: SetAsideReason | null = !row.pv_number ? 'no_pv_number' : !row.colour ? 'no_colour' : !row.last_name && !row.first_name ? 'no_name' : null;
+  const reason = blocking ?? result.setAside ?? null;
   const base = { import_id: ctx.importId, row_no: rowNo, warnings: JSON.stringify(warnings) };
-  if (!row.pv_number || reason === 'no_pv_number' || reason === 'no_colour' || reason === 'no_name') {
+  if (!row.pv_number || blocking) {
     return {
       ...base,
       outcome: 'set_aside',
-      reason: reason ?? 'no_pv_number',
+      reason: blocking ?? 'no_pv_number',
       pv_hash: null,
       person_hash: null,
       facts: null,
