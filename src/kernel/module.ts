@@ -1,5 +1,6 @@
 import type { Authenticator } from './http/context.ts';
 import type { AnyRoute } from './http/route.ts';
+import type { DailyJob } from './jobs.ts';
 
 /**
  * What a capability folder (`src/modules/<name>/module.ts`) contributes. The server finds modules
@@ -10,4 +11,6 @@ export interface HavenModule {
   routes: AnyRoute[];
   /** Exactly one module (identity) provides how a session cookie becomes a user. */
   authenticator?: Authenticator;
+  /** Jobs `haven serve` runs once a day (src/kernel/jobs.ts), e.g. the retention purge. */
+  dailyJobs?: DailyJob[];
 }
