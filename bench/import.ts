@@ -10,7 +10,7 @@
  * PostgreSQL: without --database-url a throwaway cluster is started (as in api-page.ts); with one,
  * the role needs CREATEDB, and COPY FROM a file needs superuser or pg_read_server_files.
  */
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, createReadStream, createWriteStream, mkdtempSync, openAsBlob, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -221,16 +221,19 @@ async function run(engine: 'pglite' | 'postgres', rows: number, file: string, ta
       const t = performance.now();
       await client.query(`COPY copy_baseline FROM '${file}' WITH ${COPY_OPTIONS}`);
       copySeconds = (performance.now() - t) / 1000;
+      const copied = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM copy_baseline');
+      if (copied.rows[0]?.n !== rows) throw new Error(`COPY loaded ${copied.rows[0]?.n} rows of ${rows}`);
       await client.end();
     } else {
       const lock = lockDataDir(dataDir);
       const pglite = await openPGlite(path.join(dataDir, 'pglite'));
       await pglite.exec(COPY_TABLE);
-      const { openAsBlob } = await import('node:fs');
       const blob = await openAsBlob(file);
       const t = performance.now();
       await pglite.query(`COPY copy_baseline FROM '/dev/blob' WITH ${COPY_OPTIONS}`, [], { blob });
       copySeconds = (performance.now() - t) / 1000;
+      const copied = await pglite.query<{ n: number }>('SELECT count(*)::int AS n FROM copy_baseline');
+      if (copied.rows[0]?.n !== rows) throw new Error(`COPY loaded ${copied.rows[0]?.n} rows of ${rows}`);
       await pglite.close();
       lock.release();
     }
@@ -256,6 +259,8 @@ async function run(engine: 'pglite' | 'postgres', rows: number, file: string, ta
 }
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'haven-bench-exports-'));
+// PostgreSQL's server process reads the file for COPY: it runs as another user.
+chmodSync(work, 0o755);
 const results: Result[] = [];
 try {
   const files = new Map<number, string>();
@@ -263,6 +268,7 @@ try {
     const file = path.join(work, `export-${rows}.csv`);
     log(`generating ${rows} rows`);
     await writeExport(rows, file);
+    chmodSync(file, 0o644);
     files.set(rows, file);
   }
   const engines = opts.engine === 'both' ? (['pglite', 'postgres'] as const) : [opts.engine as 'pglite' | 'postgres'];

@@ -424,8 +424,9 @@ describe('manual referral and closing', () => {
       factsOn: '2025-02-20',
     });
     expect(d.persons).toHaveLength(2);
-    expect(d.persons[1].hasPhone).toBe(false);
-    const id = await coordinator.request('POST', `${base()}/contacts/${d.persons[0].id}/identity`, { purpose: 'checking the manual entry' });
+    const victim = d.persons.find((p: { role: string }) => p.role === 'victim');
+    expect(d.persons.find((p: { role: string }) => p.role === 'suspect').hasPhone).toBe(false);
+    const id = await coordinator.request('POST', `${base()}/contacts/${victim.id}/identity`, { purpose: 'checking the manual entry' });
     expect(id.json().identity).toMatchObject({ lastName: 'Peeters', firstName: 'An', mobile: '+32470123456' });
     const twice = await coordinator.request('POST', `${base()}/dossiers`, {
       senderOrganisationId: zone,
