@@ -76,6 +76,8 @@ interface FixtureArgs {
   user: TestUser | undefined;
   /** true when the request is expected to reach the handler: make real records for it */
   allowed: boolean;
+  /** the programme in the path (programme A, or B for the other-programme variant) */
+  programmeId: string;
 }
 interface Fixture {
   /** the session or the user changes (logout, password, MFA): use a fresh user for each call */
@@ -106,6 +108,33 @@ const importOf = (status: 'awaiting_file' | 'previewed') => async (a: FixtureArg
   }),
 });
 const contactOf = () => seedContact(s.database.db, s.keys, { programmeId: programmeA.programmeId, protocolId: protocolA });
+
+const PDF = { 'content-type': 'application/pdf' };
+const SAMPLE_PDF = Buffer.from('%PDF-1.4\n% signed protocol\n%%EOF\n');
+/** A fresh draft protocol in the programme of the path (the DPO reads every programme's). */
+const draftProtocol = async (a: FixtureArgs) => {
+  const r = await s.database.db
+    .insertInto('protocols')
+    .values({
+      programme_id: a.programmeId,
+      sender_organisation_id: zoneId,
+      receiver_organisation_id: s.organisationId,
+      title: 'Draft protocol',
+      purpose: 'Proactive outreach after a police intervention',
+      legal_basis: 'gdpr_6_1_e',
+      categories: ['incident'],
+      valid_from: '2020-01-01',
+      valid_to: null,
+      retention_days: 365,
+      created_by: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { protocolId: r.id };
+};
+const signedProtocol = async (a: FixtureArgs) => ({
+  protocolId: await activeProtocol(s.database.db, { programmeId: a.programmeId, senderOrganisationId: zoneId, receiverOrganisationId: s.organisationId }),
+});
 
 const victimId = async (a: FixtureArgs) => ({ userId: a.allowed ? (await s.createUser(grantsFor('caller'))).id : sharedVictim.id });
 
@@ -208,6 +237,31 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /programmes/:programmeId/imports/:importId/report.csv': { params: importOf('previewed'), status: 200 },
   'POST /programmes/:programmeId/imports/:importId/commit': { params: importOf('previewed'), status: 200 },
   'POST /programmes/:programmeId/imports/:importId/discard': { params: importOf('previewed'), status: 204 },
+  'GET /programmes/:programmeId/protocols': { status: 200 },
+  'POST /programmes/:programmeId/protocols': {
+    body: () => ({
+      senderOrganisationId: zoneId,
+      receiverOrganisationId: s.organisationId,
+      title: 'Protocol gegevensdeling',
+      purpose: 'Proactive outreach after a police intervention',
+      legalBasis: 'gdpr_6_1_e',
+      categories: ['incident', 'contact'],
+      validFrom: '2025-01-01',
+      retentionDays: 365,
+    }),
+    status: 201,
+  },
+  'GET /programmes/:programmeId/protocols/:protocolId': { params: draftProtocol, status: 200 },
+  'PATCH /programmes/:programmeId/protocols/:protocolId': { params: draftProtocol, body: () => ({ title: 'Renamed protocol' }), status: 200 },
+  'POST /programmes/:programmeId/protocols/:protocolId/revoke': { params: draftProtocol, status: 200 },
+  'PUT /programmes/:programmeId/protocols/:protocolId/document': {
+    params: draftProtocol,
+    query: 'fileName=signed.pdf',
+    headers: PDF,
+    body: () => SAMPLE_PDF,
+    status: 200,
+  },
+  'GET /programmes/:programmeId/protocols/:protocolId/document': { params: signedProtocol, status: 200 },
   'GET /programmes/:programmeId/dossiers': { status: 200 },
   'GET /programmes/:programmeId/dossiers/:dossierId': { params: async () => ({ dossierId: (await contactOf()).dossierId }), status: 200 },
   'POST /programmes/:programmeId/dossiers': {
@@ -270,7 +324,8 @@ async function call(route: AnyRoute, actor: Actor, programme: 'own' | 'other') {
   const fresh = actor !== 'anonymous' && (fx?.fresh || (actor === 'pending' && route.access === 'pending' && route.method !== 'GET'));
   const user = actor === 'anonymous' ? undefined : fresh ? await newUserFor(actor) : actorUsers.get(actor);
   const session = actor === 'anonymous' ? s.anonymous : fresh ? await sessionFor(actor, user as TestUser) : (actorSessions.get(actor) as Session);
-  const probe: FixtureArgs = { actor, user, allowed: false };
+  const programmeId = (programme === 'own' ? programmeA : programmeB).programmeId;
+  const probe: FixtureArgs = { actor, user, allowed: false, programmeId };
   const expected = expectedFor(route, actor, programme, probe);
   const args: FixtureArgs = { ...probe, allowed: expected.kind === 'allowed' };
   const params: Record<string, string> = {};

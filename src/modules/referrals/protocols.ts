@@ -47,3 +47,41 @@ export async function findActiveProtocol(db: Db, q: { programmeId: string; sende
 export function brusselsToday(now = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Brussels', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
+
+/**
+ * Where a protocol stands on a given day. `active` means exactly what `findActiveProtocol`
+ * accepts: signed (document uploaded), not revoked, and valid on that day.
+ */
+export const PROTOCOL_STATUSES = ['draft', 'active', 'not_yet_valid', 'expired', 'revoked'] as const;
+export type ProtocolStatus = (typeof PROTOCOL_STATUSES)[number];
+
+export function protocolStatus(
+  p: { revoked_at: Date | null; document_sha256: string | null; valid_from: string; valid_to: string | null },
+  on: string,
+): ProtocolStatus {
+  if (p.revoked_at) return 'revoked';
+  if (!p.document_sha256) return 'draft';
+  if (p.valid_from > on) return 'not_yet_valid';
+  if (p.valid_to !== null && p.valid_to < on) return 'expired';
+  return 'active';
+}
+
+/** The bytes are a PDF: every PDF starts with `%PDF-` (the content type alone proves nothing). */
+export function looksLikePdf(bytes: Uint8Array): boolean {
+  return bytes.length >= 5 && Buffer.from(bytes.subarray(0, 5)).toString('latin1') === '%PDF-';
+}
+
+/** A file name safe to store and to send back in Content-Disposition: letters, digits, ` ._()-`, ending in .pdf. */
+export function safePdfName(name: string | undefined): string {
+  // A browser may send a path (C:\fakepath\…): only the last part is a name.
+  const cleaned = (name ?? '')
+    .split(/[/\\]/)
+    .pop()
+    ?.normalize('NFC')
+    .replace(/[^\p{L}\p{N} ._()-]+/gu, '_')
+    .replace(/^[\s.]+/, '')
+    .trim()
+    .slice(0, 150);
+  if (!cleaned) return 'protocol.pdf';
+  return /\.pdf$/i.test(cleaned) ? cleaned : `${cleaned}.pdf`;
+}
