@@ -8,6 +8,7 @@ import { demoCommand } from './demo.ts';
 import { generatePoliceExportCommand } from './generate.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
+import { purgeCommand } from './purge.ts';
 import { serveCommand } from './serve.ts';
 import { CliError, userAddCommand } from './user.ts';
 
@@ -47,6 +48,13 @@ audit
   .description('Check the hash chain; exits 1 and names the first broken row when it does not hold')
   .option('--json', 'print the result as JSON')
   .action((o: { json?: boolean }) => auditVerifyCommand(loadConfig(), o));
+
+program
+  .command('purge')
+  .description('Destroy identifying data whose retention has ended (haven serve does it daily); counted facts stay')
+  .option('--dry-run', 'list what would go (contact ids, programme, dates; no personal data) and change nothing')
+  .option('--json', 'print the result as JSON')
+  .action((o: { dryRun?: boolean; json?: boolean }) => purgeCommand(loadConfig(), o));
 
 program
   .command('import')

@@ -1,6 +1,8 @@
 import type { Config } from '../kernel/config.ts';
+import { startDailyJobs } from '../kernel/jobs.ts';
 import { issueSetupToken } from '../modules/identity/auth.routes.ts';
 import { buildServer } from '../server/app.ts';
+import { loadModules } from '../server/modules.ts';
 import { openRuntime } from '../server/runtime.ts';
 import { loadDemo, printDemoCredentials } from './demo.ts';
 
@@ -13,6 +15,7 @@ export async function serveCommand(config: Config, o: { demo?: boolean }): Promi
   const rt = await openRuntime(config);
   let app: Awaited<ReturnType<typeof buildServer>> | undefined;
   let closing = false;
+  let stopJobs: (() => Promise<void>) | undefined;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
@@ -28,6 +31,7 @@ export async function serveCommand(config: Config, o: { demo?: boolean }): Promi
     } finally {
       clearInterval(reap);
       clearTimeout(deadline);
+      await stopJobs?.();
       await rt.close();
     }
     process.exit(0);
@@ -50,6 +54,9 @@ export async function serveCommand(config: Config, o: { demo?: boolean }): Promi
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = config.publicUrl.replace(`:${config.port}`, `:${port}`);
   app.log.info({ database: rt.database.kind, migrated: rt.migrated, url: base }, 'Haven is listening');
+  // Once-a-day jobs of the modules (the retention purge): each runs once a day across processes.
+  const jobs = (await loadModules()).flatMap((m) => m.dailyJobs ?? []);
+  if (!closing) stopJobs = startDailyJobs(rt.database.db, jobs, { keys: rt.keys, log: app.log });
   process.stdout.write(`\nHaven is running at ${base} (database: ${rt.database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})\n`);
   const token = await issueSetupToken(rt.database.db);
   if (token) {

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ephemeralKeyRing } from '../kernel/vault/keyring.ts';
+import { buildWorld, type World } from '../modules/referrals/retention.fixture.ts';
+import { type CliSite, cliSite } from './cli.fixture.ts';
+
+let site: CliSite;
+let world: World;
+
+beforeAll(async () => {
+  site = await cliSite('purge');
+  // A world whose `now` has passed: A, B, C due; E due only next year and later.
+  const today = new Date();
+  const year = today.getUTCMonth() > 2 || (today.getUTCMonth() === 2 && today.getUTCDate() >= 10) ? today.getUTCFullYear() - 1 : today.getUTCFullYear() - 2;
+  world = await site.withDatabase((database) => buildWorld(database.db, ephemeralKeyRing(), { shiftYears: year - 2025 }));
+}, 120_000);
+afterAll(() => site.close());
+
+const identities = () =>
+  site.withDatabase(async (database) => (await database.db.selectFrom('contact_identities').select('contact_id').execute()).map((r) => r.contact_id).sort());
+
+describe('haven purge', () => {
+  it('--dry-run lists what would go, without personal data, and changes nothing', async () => {
+    const before = await identities();
+    const r = await site.run(['purge', '--dry-run']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Would purge the identifying data of 3 contact(s)');
+    for (const key of ['A', 'B', 'C'] as const) expect(r.stdout).toContain(world.contacts[key]);
+    expect(r.stdout).toContain(world.slug);
+    expect(r.stdout).toContain(`01/02/${world.year + 1}`);
+    expect(r.stdout).toContain('Dry run: nothing was changed.');
+    for (const text of world.plaintexts) expect(r.stdout).not.toContain(text);
+    expect(await identities()).toEqual(before);
+
+    const json = await site.run(['purge', '--dry-run', '--json']);
+    expect(json.code).toBe(0);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed).toMatchObject({ dryRun: true, contacts: 3, dossierIdentities: 1 });
+    expect(parsed.due[0]).toEqual({
+      contactId: world.contacts.A,
+      programmeSlug: world.slug,
+      closedAt: `${world.year}-02-01T10:00:00.000Z`,
+      retentionUntil: `${world.year + 1}-02-01T10:00:00.000Z`,
+    });
+    expect(await identities()).toEqual(before);
+  });
+
+  it('purges, audited with the command line as actor', async () => {
+    const r = await site.run(['purge', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ dryRun: false, contacts: 3, dossierIdentities: 1 });
+    const left = await identities();
+    for (const key of ['A', 'B', 'C'] as const) expect(left).not.toContain(world.contacts[key]);
+    for (const key of ['D', 'E', 'F'] as const) expect(left).toContain(world.contacts[key]);
+    const events = await site.withDatabase((database) =>
+      database.db.selectFrom('audit_events').select(['actor_role', 'details']).where('action', '=', 'retention.purge').execute(),
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]?.actor_role).toBe('cli');
+    const again = await site.run(['purge']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Purged the identifying data of 0 contact(s)');
+  });
+});
