@@ -17,6 +17,7 @@ const schema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   HAVEN_MASTER_KEY: z.string().optional(),
+  HAVEN_PREVIOUS_MASTER_KEYS: z.string().optional(),
   HAVEN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HAVEN_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   HAVEN_SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
@@ -40,6 +41,8 @@ export interface Config {
   secure: boolean;
   trustProxy: boolean;
   masterKey: string | undefined;
+  /** Master keys used before HAVEN_MASTER_KEY, oldest first: their values stay readable until re-sealed. */
+  previousMasterKeys: string[];
   logLevel: string;
   bodyLimit: number;
   sessionIdleMs: number;
@@ -58,6 +61,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  const previousMasterKeys = (c.HAVEN_PREVIOUS_MASTER_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  if (previousMasterKeys.length && !c.HAVEN_MASTER_KEY) {
+    throw new ConfigError('Invalid configuration:\n  HAVEN_PREVIOUS_MASTER_KEYS: only with HAVEN_MASTER_KEY (the key that replaced them)');
+  }
   const publicUrl = c.HAVEN_PUBLIC_URL ?? `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`;
   return {
     env: c.NODE_ENV,
@@ -69,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secure: publicUrl.startsWith('https://'),
     trustProxy: c.HAVEN_TRUST_PROXY,
     masterKey: c.HAVEN_MASTER_KEY,
+    previousMasterKeys,
     logLevel: c.HAVEN_LOG_LEVEL,
     bodyLimit: c.HAVEN_BODY_LIMIT_BYTES,
     sessionIdleMs: c.HAVEN_SESSION_IDLE_MINUTES * 60_000,

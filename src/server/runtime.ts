@@ -18,7 +18,7 @@ export interface Runtime {
  * request handlers reach data only through their RequestContext.
  */
 export async function openRuntime(config: Config, opts: { migrate?: boolean } = {}): Promise<Runtime> {
-  const keys = loadKeyRing({ masterKey: config.masterKey, dataDir: config.dataDir });
+  const keys = loadKeyRing({ masterKey: config.masterKey, dataDir: config.dataDir, previousMasterKeys: config.previousMasterKeys });
   let lock: DataDirLock | undefined;
   let database: HavenDatabase;
   if (config.databaseUrl) {

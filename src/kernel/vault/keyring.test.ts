@@ -3,7 +3,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ephemeralKeyRing, KeyError, keyRingFromFile, keyRingFromMasterKey, loadKeyRing, newKeyFile } from './keyring.ts';
+import { loadConfig } from '../config.ts';
+import { addKeyToFile, ephemeralKeyRing, KeyError, keyRingFromFile, keyRingFromMasterKey, loadKeyRing, newKeyFile, removeKeyFromFile } from './keyring.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'haven-keyring-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,5 +127,84 @@ describe('the key file', () => {
     expect(after.open(old, 'ctx')).toBe('sealed under k1');
     expect(after.open(fresh, 'ctx')).toBe('sealed under k2');
     expect(JSON.parse(readFileSync(file, 'utf8')).keys).toHaveLength(2);
+  });
+});
+
+describe('rotating the key file', () => {
+  it('adds a key and makes it active, keeps the old ones and mode 0600', () => {
+    const dataDir = path.join(dir, 'add-key');
+    const first = loadKeyRing({ masterKey: undefined, dataDir });
+    const file = path.join(dataDir, 'haven.key');
+    const old = first.seal('Jan', 'ctx');
+    expect(addKeyToFile(file)).toEqual({ previous: 'k1', active: 'k2' });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const ring = keyRingFromFile(file);
+    expect(ring.activeKeyId).toBe('k2');
+    expect(ring.keyIds).toEqual(['k1', 'k2']);
+    expect(ring.open(old, 'ctx')).toBe('Jan');
+    expect(ring.lookupHash('x', 'y')).toBe(first.lookupHash('x', 'y'));
+    expect(addKeyToFile(file)).toEqual({ previous: 'k2', active: 'k3' });
+  });
+
+  it('removes a retired key, never the active one', () => {
+    const dataDir = path.join(dir, 'remove-key');
+    loadKeyRing({ masterKey: undefined, dataDir });
+    const file = path.join(dataDir, 'haven.key');
+    addKeyToFile(file);
+    expect(() => removeKeyFromFile(file, 'k2')).toThrow(/active/);
+    expect(() => removeKeyFromFile(file, 'k7')).toThrow(/not in the key file/);
+    removeKeyFromFile(file, 'k1');
+    expect(keyRingFromFile(file).keyIds).toEqual(['k2']);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('rotating the master key', () => {
+  const a = randomBytes(32).toString('base64');
+  const b = randomBytes(32).toString('base64');
+  const c = randomBytes(32).toString('base64');
+
+  it('opens the values of the previous master keys and seals under the new one', () => {
+    const before = keyRingFromMasterKey(a);
+    expect(before.activeKeyId).toBe('m1');
+    const old = before.seal('Jan', 'ctx');
+    const after = keyRingFromMasterKey(b, [a]);
+    expect(after.activeKeyId).toMatch(/^m[0-9a-f]{8}$/);
+    expect(after.keyIds).toEqual(['m1', after.activeKeyId]);
+    expect(after.open(old, 'ctx')).toBe('Jan');
+    const fresh = after.seal('Piet', 'ctx');
+    expect(fresh.split('.')[1]).toBe(after.activeKeyId);
+    expect(() => before.open(fresh, 'ctx')).toThrow(KeyError);
+    // The same key gets the same id in every process; look-up hashes never change.
+    expect(keyRingFromMasterKey(b, [a]).activeKeyId).toBe(after.activeKeyId);
+    expect(after.lookupHash('+32470123456', 'phone')).toBe(before.lookupHash('+32470123456', 'phone'));
+  });
+
+  it('keeps the original first: the others may come in any order', () => {
+    const ringB = keyRingFromMasterKey(b, [a]);
+    const underB = ringB.seal('Jan', 'ctx');
+    const underA = keyRingFromMasterKey(a).seal('Piet', 'ctx');
+    for (const previous of [
+      [a, b],
+      [a, b, b],
+    ]) {
+      const ringC = keyRingFromMasterKey(c, previous);
+      expect(ringC.open(underB, 'ctx')).toBe('Jan');
+      expect(ringC.open(underA, 'ctx')).toBe('Piet');
+      expect(ringC.lookupHash('x', 'y')).toBe(ringB.lookupHash('x', 'y'));
+    }
+    // The original not first: its values do not open, loudly, instead of hashing differently unseen.
+    const wrong = keyRingFromMasterKey(c, [b, a]);
+    expect(() => wrong.open(underA, 'ctx')).toThrow();
+  });
+
+  it('reads HAVEN_PREVIOUS_MASTER_KEYS, comma-separated, only beside HAVEN_MASTER_KEY', () => {
+    const config = loadConfig({ HAVEN_MASTER_KEY: b, HAVEN_PREVIOUS_MASTER_KEYS: ` ${a} , ` });
+    expect(config.previousMasterKeys).toEqual([a]);
+    const ring = loadKeyRing({ masterKey: config.masterKey, dataDir: dir, previousMasterKeys: config.previousMasterKeys });
+    expect(ring.open(keyRingFromMasterKey(a).seal('Jan', 'ctx'), 'ctx')).toBe('Jan');
+    expect(() => loadConfig({ HAVEN_PREVIOUS_MASTER_KEYS: a })).toThrow(/HAVEN_PREVIOUS_MASTER_KEYS/);
+    expect(() => loadKeyRing({ masterKey: undefined, dataDir: dir, previousMasterKeys: [a] })).toThrow(KeyError);
+    expect(() => keyRingFromMasterKey(b, ['short'])).toThrow(/HAVEN_PREVIOUS_MASTER_KEYS entry 1/);
   });
 });

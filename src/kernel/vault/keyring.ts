@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -10,6 +10,8 @@ import { z } from 'zod';
  */
 export interface KeyRing {
   activeKeyId: string;
+  /** Every key id this ring can open, the active one included. */
+  keyIds: readonly string[];
   seal(plaintext: string, context: string): string;
   open(sealed: string, context: string): string;
   /** Keyed hash for equality look-ups: same input and purpose give the same hex digest. */
@@ -43,6 +45,7 @@ function ring(rawKeys: Map<string, Buffer>, active: string, rawHmacKey: Buffer):
   if (!activeKey) throw new KeyError(`Active key ${active} is not in the key ring`);
   return {
     activeKeyId: active,
+    keyIds: [...keys.keys()],
     seal(plaintext, context) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', activeKey, iv);
@@ -69,12 +72,37 @@ function ring(rawKeys: Map<string, Buffer>, active: string, rawHmacKey: Buffer):
   };
 }
 
-/** From HAVEN_MASTER_KEY (32 random bytes, base64): encryption and HMAC keys are derived apart. */
-export function keyRingFromMasterKey(masterKeyB64: string): KeyRing {
-  const master = decodeKey(masterKeyB64.trim(), 'HAVEN_MASTER_KEY');
-  const enc = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'haven/vault/aes-256-gcm/k1', 32));
-  const mac = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'haven/vault/hmac-sha256', 32));
-  return ring(new Map([['m1', enc]]), 'm1', mac);
+const derive = (master: Buffer, info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+
+/** The key id of a master key: `m1` for the original one, else `m` + 8 hex digits derived from it. */
+function masterKeyId(master: Buffer, original: boolean): string {
+  return original ? 'm1' : `m${derive(master, 'haven/vault/key-id').subarray(0, 4).toString('hex')}`;
+}
+
+/**
+ * From HAVEN_MASTER_KEY (32 random bytes, base64): encryption and HMAC keys are derived apart.
+ *
+ * After a rotation, `previous` (HAVEN_PREVIOUS_MASTER_KEYS) lists the master keys used before,
+ * **oldest first**. The oldest — the original, or the only key when there is no previous one —
+ * keeps the key id `m1` and is where the look-up (HMAC) key comes from: look-up hashes cannot be
+ * recomputed once the data behind them is purged, so they never change. Every other master key
+ * gets a key id derived from itself, so its values open whatever the order of the list.
+ */
+export function keyRingFromMasterKey(masterKeyB64: string, previous: readonly string[] = []): KeyRing {
+  const current = decodeKey(masterKeyB64.trim(), 'HAVEN_MASTER_KEY');
+  const older = previous.map((k, i) => decodeKey(k.trim(), `HAVEN_PREVIOUS_MASTER_KEYS entry ${i + 1}`));
+  const original = older[0] ?? current;
+  const keys = new Map<string, Buffer>();
+  let active = '';
+  for (const master of [...older, current]) {
+    const id = masterKeyId(master, master.equals(original));
+    const enc = derive(master, 'haven/vault/aes-256-gcm/k1');
+    const known = keys.get(id);
+    if (known && !known.equals(enc)) throw new KeyError(`Two master keys share the key id ${id}: generate another one`);
+    keys.set(id, enc);
+    if (master === current) active = id;
+  }
+  return ring(keys, active, derive(original, 'haven/vault/hmac-sha256'));
 }
 
 export function newKeyFile(): KeyFile {
@@ -93,17 +121,70 @@ export function keyRingFromFile(file: string): KeyRing {
     writeFileSync(file, `${JSON.stringify(newKeyFile(), null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(file, 0o600);
   }
+  const content = readKeyFile(file);
+  const keys = new Map(content.keys.map((k) => [k.id, decodeKey(k.key, `key ${k.id}`)]));
+  return ring(keys, content.active, decodeKey(content.hmacKey, 'hmacKey'));
+}
+
+export function loadKeyRing(opts: { masterKey: string | undefined; dataDir: string; previousMasterKeys?: readonly string[] }): KeyRing {
+  if (opts.masterKey) return keyRingFromMasterKey(opts.masterKey, opts.previousMasterKeys ?? []);
+  if (opts.previousMasterKeys?.length) throw new KeyError('HAVEN_PREVIOUS_MASTER_KEYS needs HAVEN_MASTER_KEY');
+  return keyRingFromFile(keyFilePath(opts.dataDir));
+}
+
+export const keyFilePath = (dataDir: string) => path.join(dataDir, 'haven.key');
+
+function readKeyFile(file: string): KeyFile {
   const mode = statSync(file).mode & 0o777;
   if (mode & 0o077) throw new KeyError(`Key file ${file} is readable by others (mode ${mode.toString(8)}): chmod 600 it`);
   const parsed = keyFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) throw new KeyError(`Key file ${file} is not valid`);
-  const keys = new Map(parsed.data.keys.map((k) => [k.id, decodeKey(k.key, `key ${k.id}`)]));
-  return ring(keys, parsed.data.active, decodeKey(parsed.data.hmacKey, 'hmacKey'));
+  return parsed.data;
 }
 
-export function loadKeyRing(opts: { masterKey: string | undefined; dataDir: string }): KeyRing {
-  if (opts.masterKey) return keyRingFromMasterKey(opts.masterKey);
-  return keyRingFromFile(path.join(opts.dataDir, 'haven.key'));
+/** Replaces the key file in one step (a new file, mode 0600, synced, renamed over the old one). */
+function writeKeyFile(file: string, content: KeyFile): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeFileSync(fd, `${JSON.stringify(content, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+  const dir = openSync(path.dirname(file), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
+/**
+ * Adds a fresh key to the key file and makes it the active one; the old keys stay, so values
+ * sealed under them still open until they are re-sealed (`haven keys rotate`).
+ */
+export function addKeyToFile(file: string): { previous: string; active: string } {
+  const content = readKeyFile(file);
+  const numbers = content.keys.map((k) => /^k(\d+)$/.exec(k.id)?.[1]).map((n) => Number(n ?? 0));
+  const id = `k${Math.max(0, ...numbers) + 1}`;
+  writeKeyFile(file, {
+    ...content,
+    active: id,
+    keys: [...content.keys, { id, key: randomBytes(32).toString('base64'), createdAt: new Date().toISOString() }],
+  });
+  return { previous: content.active, active: id };
+}
+
+/** Removes a key that is no longer active from the key file. The caller checks that no value uses it. */
+export function removeKeyFromFile(file: string, keyId: string): void {
+  const content = readKeyFile(file);
+  if (content.active === keyId) throw new KeyError(`Key ${keyId} is the active key: rotate first`);
+  if (!content.keys.some((k) => k.id === keyId)) throw new KeyError(`Key ${keyId} is not in the key file`);
+  writeKeyFile(file, { ...content, keys: content.keys.filter((k) => k.id !== keyId) });
 }
 
 /** A throwaway ring for tests. */
