@@ -73,15 +73,22 @@ function clientProblem(code: 'network' | 'internal', status: number): ProblemBod
   };
 }
 
-async function send(method: string, path: string, body: unknown): Promise<Response> {
+/** A file sent as the raw body (a signed PDF, a police export), with its media type. */
+export interface FileBody {
+  data: Blob;
+  type: string;
+}
+
+async function send(method: string, path: string, body: unknown, file?: FileBody): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json', 'accept-language': i18n.language };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (file) headers['content-type'] = file.type;
+  else if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   return fetch(path, {
     method,
     headers,
     credentials: 'same-origin',
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    ...(file ? { body: file.data } : body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
 }
 
@@ -97,17 +104,17 @@ async function refreshCsrf(): Promise<boolean> {
   }
 }
 
-export async function api<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function api<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, file?: FileBody): Promise<T> {
   let res: Response;
   try {
-    res = await send(method, path, body);
+    res = await send(method, path, body, file);
     // A token from before a sign-in step: fetch the current one and try once more.
     if (res.status === 403 && method !== 'GET') {
       const p = (await res
         .clone()
         .json()
         .catch(() => null)) as ProblemBody | null;
-      if (p?.code === 'csrf' && (await refreshCsrf())) res = await send(method, path, body);
+      if (p?.code === 'csrf' && (await refreshCsrf())) res = await send(method, path, body, file);
     }
   } catch {
     throw new ApiError(clientProblem('network', 0));
@@ -137,6 +144,8 @@ export const get = <T>(path: string) => api<T>('GET', path);
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body);
 export const put = <T>(path: string, body?: unknown) => api<T>('PUT', path, body);
 export const patch = <T>(path: string, body?: unknown) => api<T>('PATCH', path, body);
+/** PUT a file as the raw body (upload routes take no JSON); answers and problems as for JSON calls. */
+export const putFile = <T>(path: string, data: Blob, type: string) => api<T>('PUT', path, undefined, { data, type });
 
 /** `?a=1&b=x` from the defined, non-empty values. */
 export function queryString(params: Record<string, string | number | boolean | null | undefined>): string {
