@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseCsv } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session, TestServer } from '../../testing/server.ts';
@@ -447,5 +449,37 @@ describe('manual referral and closing', () => {
     const days = ((row.retention_until as Date).getTime() - (row.closed_at as Date).getTime()) / 86_400_000;
     expect(days).toBe(365);
     expect((await coordinator.request('POST', `${base()}/contacts/${contact.id}/close`, { outcome: 'letter_sent' })).statusCode).toBe(409);
+  });
+});
+
+describe('importing an Excel export', () => {
+  it('reads the same export saved as XLSX into the same preview as the CSV', async () => {
+    // The Carma sample, as a police zone's spreadsheet program would save it.
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Export');
+    const [header, ...rows] = parseCsv(CARMA, { delimiter: ';', bom: true, relax_column_count: true }) as string[][];
+    sheet.addRow(header);
+    for (const r of rows) sheet.addRow(r);
+    const xlsx = Buffer.from(await workbook.xlsx.writeBuffer());
+    const p = await s.createProgramme();
+    await activeProtocol(s.database.db, { programmeId: p.programmeId, senderOrganisationId: zone, receiverOrganisationId: s.organisationId });
+    const c = await s.signIn(await s.createUser([{ role: 'coordinator', programmeId: p.programmeId }]));
+    const type = { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+    const url = `/api/programmes/${p.programmeId}/imports`;
+    const inspected = await c.request('POST', `${url}/inspect?fileName=carma.xlsx`, xlsx, type);
+    expect(inspected.statusCode, inspected.body).toBe(200);
+    expect(inspected.json()).toMatchObject({ format: 'xlsx', encoding: null, delimiter: null, missingRequired: [] });
+    const started = await c.request('POST', url, { fileName: 'carma.xlsx', columns: inspected.json().suggested });
+    const sent = await c.request('PUT', `${url}/${started.json().id}/file`, xlsx, type);
+    expect(sent.statusCode, sent.body).toBe(200);
+    expect(sent.json().format).toBe('xlsx');
+    expect(sent.json().counts).toMatchObject({
+      rows: 280,
+      accepted: 269,
+      withWarnings: 16,
+      contacts: 275,
+      dossiers: 140,
+      setAside: { orange: 6, no_pv_number: 1, duplicate_in_file: 4 },
+    });
   });
 });
