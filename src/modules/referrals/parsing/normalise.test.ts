@@ -241,8 +241,9 @@ describe('normaliseRow', () => {
     expect(normaliseRow({ ...person, last_name: '' }, { today }).setAside).toBeUndefined();
     const orange = normaliseRow({ ...person, colour: 'Oranje', mobile: '0470 12 34 56' }, { today });
     expect(orange).toMatchObject({ setAside: 'orange', row: { colour: 'orange', mobile: '+32470123456', last_name: 'Maes' } });
-    // Risk first: a red row without PV number is still reported as red.
-    expect(normaliseRow({ ...person, colour: 'Rood', pv_number: '' }, { today }).setAside).toBe('red');
+    // Orange and red mean a complete row: an incomplete one gives what is missing, colour kept.
+    expect(normaliseRow({ ...person, colour: 'Rood', pv_number: '' }, { today })).toMatchObject({ setAside: 'no_pv_number', row: { colour: 'red' } });
+    expect(normaliseRow({ ...person, colour: 'Oranje', last_name: '', first_name: '' }, { today }).setAside).toBe('no_name');
   });
 
   it('lists one warning per unusable field', () => {

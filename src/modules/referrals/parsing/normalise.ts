@@ -105,9 +105,10 @@ export interface NormalisedResult {
  * normalised, set aside or not: orange and red rows go to the coordinator's separate list, and the
  * others are shown in the import report with their values.
  *
- * One reason is given, risk first: `red`, then `orange` (a high-risk row is never hidden behind a
- * data-quality reason), then `no_pv_number`, `no_colour` (missing or unknown), `no_name` (neither
- * first nor last name).
+ * One reason is given, in this order: `no_pv_number`, `no_colour` (missing or unknown), `no_name`
+ * (neither first nor last name), then `red` and `orange`. So `red` and `orange` mean a complete
+ * row that can become a dossier on the coordinator's list; an orange row without PV number is set
+ * aside as `no_pv_number`, its colour still in `row` for the coordinator to see.
  */
 export function normaliseRow(record: Partial<Record<ImportField, string>>, opts: { today: string }): NormalisedResult {
   const row: NormalisedRow = {};
@@ -146,10 +147,10 @@ export function normaliseRow(record: Partial<Record<ImportField, string>>, opts:
 }
 
 function setAsideReason(row: NormalisedRow): SetAsideReason | undefined {
-  if (row.colour === 'red') return 'red';
-  if (row.colour === 'orange') return 'orange';
   if (!row.pv_number) return 'no_pv_number';
   if (!row.colour) return 'no_colour';
   if (!row.last_name && !row.first_name) return 'no_name';
+  if (row.colour === 'red') return 'red';
+  if (row.colour === 'orange') return 'orange';
   return undefined;
 }

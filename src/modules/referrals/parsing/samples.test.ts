@@ -29,7 +29,7 @@ const tally = (outcomes: Outcome[]) => {
   const setAside: Record<string, number[]> = {};
   for (const o of outcomes) {
     for (const w of o.warnings) warnings[`${w.field}:${w.code}`] = (warnings[`${w.field}:${w.code}`] ?? 0) + 1;
-    if (o.setAside) (setAside[o.setAside] ??= []).push(o.rowNo);
+    if (o.setAside) setAside[o.setAside] = [...(setAside[o.setAside] ?? []), o.rowNo];
   }
   return { warnings, setAside };
 };
