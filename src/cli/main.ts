@@ -7,6 +7,7 @@ import { auditVerifyCommand } from './audit.ts';
 import { demoCommand } from './demo.ts';
 import { generatePoliceExportCommand } from './generate.ts';
 import { importCommand } from './import.ts';
+import { keysRetireCommand, keysRotateCommand, keysStatusCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { purgeCommand } from './purge.ts';
 import { serveCommand } from './serve.ts';
@@ -55,6 +56,26 @@ program
   .option('--dry-run', 'list what would go (contact ids, programme, dates; no personal data) and change nothing')
   .option('--json', 'print the result as JSON')
   .action((o: { dryRun?: boolean; json?: boolean }) => purgeCommand(loadConfig(), o));
+
+const keys = program.command('keys').description('The key ring that seals identifying data (stop Haven first when it uses a key file)');
+keys
+  .command('rotate')
+  .description('Key file: add a key and make it active; then re-seal every sealed value under the active key, in batches (resumable)')
+  .option('--resume', 'do not add a key: finish re-sealing under the active key (after an interrupted rotation)')
+  .option('--batch-size <n>', 'values per transaction', '500')
+  .option('--json', 'print the result as JSON')
+  .action((o: { resume?: boolean; batchSize?: string; json?: boolean }) => keysRotateCommand(loadConfig(), o));
+keys
+  .command('status')
+  .description('The active key, the keys of the ring, and how many values each key seals, per column')
+  .option('--json', 'print the result as JSON')
+  .action((o: { json?: boolean }) => keysStatusCommand(loadConfig(), o));
+keys
+  .command('retire')
+  .description('Remove an old key from the key file; refused while any value is still sealed under it')
+  .argument('<key-id>', 'the key id, e.g. k1')
+  .option('--json', 'print the result as JSON')
+  .action((keyId: string, o: { json?: boolean }) => keysRetireCommand(loadConfig(), keyId, o));
 
 program
   .command('import')

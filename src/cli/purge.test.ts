@@ -18,7 +18,7 @@ afterAll(() => site.close());
 const identities = () =>
   site.withDatabase(async (database) => (await database.db.selectFrom('contact_identities').select('contact_id').execute()).map((r) => r.contact_id).sort());
 
-describe('haven purge', () => {
+describe('haven purge', { timeout: 90_000 }, () => {
   it('--dry-run lists what would go, without personal data, and changes nothing', async () => {
     const before = await identities();
     const r = await site.run(['purge', '--dry-run']);

@@ -1,6 +1,7 @@
 import type { Authenticator } from './http/context.ts';
 import type { AnyRoute } from './http/route.ts';
 import type { DailyJob } from './jobs.ts';
+import type { SealedColumn } from './vault/sealed-columns.ts';
 
 /**
  * What a capability folder (`src/modules/<name>/module.ts`) contributes. The server finds modules
@@ -13,4 +14,6 @@ export interface HavenModule {
   authenticator?: Authenticator;
   /** Jobs `haven serve` runs once a day (src/kernel/jobs.ts), e.g. the retention purge. */
   dailyJobs?: DailyJob[];
+  /** Every column holding values sealed by the key ring, so that `haven keys rotate` re-seals them all. */
+  sealedColumns?: SealedColumn[];
 }

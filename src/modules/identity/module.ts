@@ -2,6 +2,7 @@ import type { HavenModule } from '../../kernel/module.ts';
 import { authRoutes } from './auth.routes.ts';
 import { meRoutes } from './me.routes.ts';
 import './schema.ts';
+import { identitySealedColumns } from './sealed.ts';
 import { sessionAuthenticator } from './sessions.ts';
 import { userRoutes } from './users.routes.ts';
 
@@ -10,4 +11,5 @@ export default {
   name: 'identity',
   routes: [...authRoutes, ...meRoutes, ...userRoutes],
   authenticator: sessionAuthenticator,
+  sealedColumns: identitySealedColumns,
 } satisfies HavenModule;
