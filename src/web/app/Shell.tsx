@@ -41,6 +41,13 @@ export function Shell({ children }: { children?: ReactNode }) {
   const sections: { title: string | null; items: NavItem[] }[] = [
     { title: null, items: [{ to: '/', label: t('app:nav.home') }] },
     {
+      title: t('intake:nav.section'),
+      items: [
+        { to: '/referrals/imports', label: t('intake:nav.imports'), permission: 'imports.read' },
+        { to: '/referrals/dossiers', label: t('intake:nav.dossiers'), permission: 'dossiers.read' },
+      ],
+    },
+    {
       title: t('app:nav.administration'),
       items: [
         { to: '/admin/users', label: t('app:nav.users'), permission: 'users.read' },

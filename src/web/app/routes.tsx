@@ -13,6 +13,12 @@ import { UserPage } from '../identity/UserPage.tsx';
 import { UsersPage } from '../identity/UsersPage.tsx';
 import { OrganisationsPage } from '../organisations/OrganisationsPage.tsx';
 import { ProjectsPage } from '../organisations/ProjectsPage.tsx';
+import { DossierPage } from '../referrals/DossierPage.tsx';
+import { DossiersPage } from '../referrals/DossiersPage.tsx';
+import { ImportPage } from '../referrals/ImportPage.tsx';
+import { ImportsPage } from '../referrals/ImportsPage.tsx';
+import { ImportWizardPage } from '../referrals/ImportWizardPage.tsx';
+import { ManualReferralPage } from '../referrals/ManualReferralPage.tsx';
 import { HomePage } from './HomePage.tsx';
 import { ForbiddenPage, NotFoundPage } from './NotFoundPage.tsx';
 import { AuthLayout, Shell } from './Shell.tsx';
@@ -113,6 +119,54 @@ export function AppRoutes() {
           element={
             <RequirePermission permission="audit.read">
               <AuditPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/referrals/imports"
+          element={
+            <RequirePermission permission="imports.read">
+              <ImportsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/referrals/imports/new"
+          element={
+            <RequirePermission permission="imports.create">
+              <ImportWizardPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/referrals/imports/:importId"
+          element={
+            <RequirePermission permission="imports.read">
+              <ImportPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/referrals/dossiers"
+          element={
+            <RequirePermission permission="dossiers.read">
+              <DossiersPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/referrals/dossiers/new"
+          element={
+            <RequirePermission permission="dossiers.create">
+              <ManualReferralPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/referrals/dossiers/:dossierId"
+          element={
+            <RequirePermission permission="dossiers.read">
+              <DossierPage />
             </RequirePermission>
           }
         />
