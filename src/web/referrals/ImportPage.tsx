@@ -283,7 +283,7 @@ export function ImportFollow({ programmeId, importId, onDiscarded }: { programme
               })}
             </Text>
             {can('dossiers.read') ? (
-              <Anchor component={Link} to={`/referrals/dossiers?programme=${programmeId}`} size="sm">
+              <Anchor component={Link} to={`/referrals/dossiers?programme=${programmeId}`} size="sm" c="blue.9" underline="always" fw={600}>
                 {t('follow.toDossiers')}
               </Anchor>
             ) : null}
