@@ -14,6 +14,7 @@ const SOURCES = [
   'src/kernel/i18n/locales.ts',
   'src/kernel/authz/permissions.ts',
   'src/modules/organisations/schema.ts',
+  'src/modules/referrals/fields.ts',
   'vite.config.ts',
 ];
 
