@@ -183,11 +183,19 @@ function RowsSection({ programmeId, imp }: { programmeId: string; imp: Import })
   );
 }
 
-/**
- * An import as it stands now, with what can be done with it. `onGone` is called when it has been
- * discarded (or turns out not to exist any more).
- */
-export function ImportFollow({ programmeId, importId, onDiscarded }: { programmeId: string; importId: string; onDiscarded: () => void }) {
+/** An import as it stands now, with what can be done with it; `onDiscarded` once it is discarded. */
+export function ImportFollow({
+  programmeId,
+  importId,
+  onDiscarded,
+  onRestart,
+}: {
+  programmeId: string;
+  importId: string;
+  onDiscarded: () => void;
+  /** Offered when the import is gone: start again (the wizard, from its first step). */
+  onRestart?: () => void;
+}) {
   const { t } = useTranslation('intake');
   const { can } = useSession();
   const qc = useQueryClient();
@@ -223,6 +231,11 @@ export function ImportFollow({ programmeId, importId, onDiscarded }: { programme
       <Stack>
         <ProblemAlert error={imp.error} title={t('follow.goneTitle')} />
         <Text>{t('follow.gone')}</Text>
+        {onRestart ? (
+          <Group>
+            <Button onClick={onRestart}>{t('follow.restart')}</Button>
+          </Group>
+        ) : null}
       </Stack>
     );
   }

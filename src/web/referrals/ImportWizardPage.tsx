@@ -412,6 +412,10 @@ function Wizard({ programmeId }: { programmeId: string }) {
           programmeId={programmeId}
           importId={importId}
           onDiscarded={() => navigate(`/referrals/imports?programme=${programmeId}`, { state: { notice: t('follow.discardedNotice') } })}
+          onRestart={() => {
+            setImportParam(null);
+            setStep(0);
+          }}
         />
       ) : uploading ? (
         <Card withBorder padding="lg" component="section" aria-labelledby="upload-title">

@@ -162,7 +162,8 @@ export function useImport(programmeId: string | null, importId: string | null) {
     queryKey: ['imports', programmeId, importId],
     queryFn: () => get<Import>(importPath(programmeId as string, importId as string)),
     enabled: !!programmeId && !!importId,
-    refetchInterval: (q) => (q.state.data?.status === 'parsing' || q.state.data?.status === 'awaiting_file' ? POLL_MS : false),
+    // Followed while its file is being read; no longer once it is gone (an interrupted upload leaves nothing).
+    refetchInterval: (q) => (q.state.status !== 'error' && (q.state.data?.status === 'parsing' || q.state.data?.status === 'awaiting_file') ? POLL_MS : false),
   });
 }
 
