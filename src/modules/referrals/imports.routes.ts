@@ -457,9 +457,12 @@ const report = defineRoute({
       details: { rows: rows.length },
     });
     const name = `${imp.fileName.replace(/\.[^.]+$/, '')}-report.csv`;
+    // A header takes Latin-1 only: the name in ASCII, and in full as RFC 6266's filename* (a file
+    // called "Şanlıurfa.csv" must not turn the download into a 500).
+    const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${name.replace(/"/g, '')}"`)
+      .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`)
       .send(toCsv(lines, { bom: true }));
   },
 });

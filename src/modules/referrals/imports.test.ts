@@ -160,6 +160,17 @@ describe('importing the Dutch sample (Carma)', () => {
     for (const l of lines) expect(l).not.toMatch(/(^|[;,])"?[=+@]/);
   });
 
+  it('names the report after a file whose name is not Latin-1, in ASCII and in full (RFC 6266)', async () => {
+    const { started, sent } = await preview(coordinator, CARMA, 'export-Şanlıurfa.csv');
+    expect(sent.statusCode, sent.body).toBe(200);
+    const r = await coordinator.request('GET', `${base()}/imports/${started.id}/report.csv`);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.headers['content-disposition']).toBe(
+      `attachment; filename="export-_anl_urfa-report.csv"; filename*=UTF-8''${encodeURIComponent('export-Şanlıurfa-report.csv')}`,
+    );
+    expect((await coordinator.request('POST', `${base()}/imports/${started.id}/discard`)).statusCode).toBe(204);
+  });
+
   it('commits all accepted rows as dossiers and contacts, orange ones on the separate list', async () => {
     const r = await coordinator.request('POST', `${base()}/imports/${importId}/commit`);
     expect(r.statusCode, r.body).toBe(200);
