@@ -45,6 +45,7 @@ export function Shell({ children }: { children?: ReactNode }) {
       items: [
         { to: '/referrals/imports', label: t('intake:nav.imports'), permission: 'imports.read' },
         { to: '/referrals/dossiers', label: t('intake:nav.dossiers'), permission: 'dossiers.read' },
+        { to: '/referrals/protocols', label: t('app:nav.protocols'), permission: 'protocols.read' },
       ],
     },
     {

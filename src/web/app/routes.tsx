@@ -19,6 +19,7 @@ import { ImportPage } from '../referrals/ImportPage.tsx';
 import { ImportsPage } from '../referrals/ImportsPage.tsx';
 import { ImportWizardPage } from '../referrals/ImportWizardPage.tsx';
 import { ManualReferralPage } from '../referrals/ManualReferralPage.tsx';
+import { ProtocolsPage } from '../referrals/ProtocolsPage.tsx';
 import { HomePage } from './HomePage.tsx';
 import { ForbiddenPage, NotFoundPage } from './NotFoundPage.tsx';
 import { AuthLayout, Shell } from './Shell.tsx';
@@ -167,6 +168,14 @@ export function AppRoutes() {
           element={
             <RequirePermission permission="dossiers.read">
               <DossierPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/referrals/protocols"
+          element={
+            <RequirePermission permission="protocols.read">
+              <ProtocolsPage />
             </RequirePermission>
           }
         />
