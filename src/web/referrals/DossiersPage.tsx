@@ -30,7 +30,10 @@ function DossierTable({
   nisCode,
   pageParam,
   caption,
+  names,
 }: {
+  /** The project's name of each municipality by NIS code: one spelling, whatever the export wrote. */
+  names: ReadonlyMap<string, string>;
   programmeId: string;
   search: string;
   colour: Colour;
@@ -96,7 +99,7 @@ function DossierTable({
                 <Table.Td>
                   <ColourBadge colour={d.colour} />
                 </Table.Td>
-                <Table.Td>{d.municipality ?? t('unknown')}</Table.Td>
+                <Table.Td>{(d.nisCode && names.get(d.nisCode)) || d.municipality || t('unknown')}</Table.Td>
                 <Table.Td>{relationLabel(t, d.relation)}</Table.Td>
                 <Table.Td>{minorsLabel(t, d.minorsPresent)}</Table.Td>
                 <Table.Td className="nowrap">{d.factsOn ? isoToBelgian(d.factsOn) : t('unknown')}</Table.Td>
@@ -121,6 +124,7 @@ export function DossiersPage() {
   const nisCode = params.get('nisCode') ?? '';
   const projects = useProjects(can('projects.read'));
   const municipalities = projects.data?.items.find((p) => p.id === ctx.programme?.projectId)?.municipalities ?? [];
+  const names = new Map(municipalities.map((m) => [m.nisCode, m.name]));
   const set = (changes: Record<string, string>) =>
     setParams(
       (old) => {
@@ -170,6 +174,7 @@ export function DossiersPage() {
             <Stack gap="sm">
               <Text size="sm">{t('dossiers.greenIntro')}</Text>
               <DossierTable
+                names={names}
                 programmeId={ctx.programmeId}
                 search={ctx.search}
                 colour="green"
@@ -187,6 +192,7 @@ export function DossiersPage() {
                   {t('dossiers.redTitle')}
                 </Title>
                 <DossierTable
+                  names={names}
                   programmeId={ctx.programmeId}
                   search={ctx.search}
                   colour="red"
@@ -200,6 +206,7 @@ export function DossiersPage() {
                   {t('dossiers.orangeTitle')}
                 </Title>
                 <DossierTable
+                  names={names}
                   programmeId={ctx.programmeId}
                   search={ctx.search}
                   colour="orange"

@@ -16,7 +16,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { formatDate } from '../../kernel/i18n/locales.ts';
 import { FIELD_CATEGORY, IMPORT_FIELDS, REQUIRED_FIELDS } from '../../modules/referrals/fields.ts';
-import { ApiError, post, queryString } from '../app/api.ts';
+import { ApiError, api, post, queryString } from '../app/api.ts';
 import { useSession } from '../app/session.tsx';
 import { Page, ProblemAlert, useProblem } from '../app/ui.tsx';
 import { ImportFollow } from './ImportPage.tsx';
@@ -296,13 +296,11 @@ function Wizard({ programmeId }: { programmeId: string }) {
 
   const inspect = useMutation({
     mutationFn: async ({ f, s }: { f: File; s: Sender }) => {
+      // The start of a CSV is enough to read its header; a workbook is read whole (a ZIP ends with its index).
       const kind = await fileKind(f);
-      return sendFile<Inspection>({
-        method: 'POST',
-        path: `${importsPath(programmeId)}/inspect${queryString({ fileName: f.name, senderOrganisationId: s.id })}`,
-        body: kind === 'xlsx' ? f : f.slice(0, INSPECT_BYTES),
-        contentType: contentTypeOf(kind),
-        csrfToken,
+      return api<Inspection>('POST', `${importsPath(programmeId)}/inspect${queryString({ fileName: f.name, senderOrganisationId: s.id })}`, undefined, {
+        data: kind === 'xlsx' ? f : f.slice(0, INSPECT_BYTES),
+        type: contentTypeOf(kind),
       });
     },
     onMutate: () => fileProblem.clear(),
