@@ -373,9 +373,9 @@ describe.skipIf(!chromiumPath)('administration', () => {
     page = tab.page;
     const dpo = haven.demo.dpo!;
     await signIn(page, haven.url, dpo);
-    // The DPO reads the audit trail and the users, manages nothing.
+    // The DPO reads the audit trail, the users and the data-sharing protocols, manages nothing.
     const links = await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link').allTextContents();
-    expect(links).toEqual(['Home', 'Users', 'Organisations', 'Projects and programmes', 'Audit trail', 'My profile']);
+    expect(links).toEqual(['Home', 'Protocols', 'Users', 'Organisations', 'Projects and programmes', 'Audit trail', 'My profile']);
     await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click();
     await visible(page.getByRole('heading', { level: 1, name: 'Users' }));
     expect(await page.getByRole('button', { name: 'New user' }).count()).toBe(0);
