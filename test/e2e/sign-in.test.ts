@@ -149,7 +149,8 @@ describe.skipIf(!chromiumPath)('signing in', () => {
     await page.locator('form button[type="submit"]').click();
     await visible(page.getByRole('heading', { level: 1, name: 'Welkom, Inspecteur Maes' }));
     const links = await page.getByRole('navigation', { name: 'Hoofdnavigatie' }).getByRole('link').allTextContents();
-    expect(links).toEqual(['Start', 'Mijn profiel']);
+    // A police liaison follows their own uploads, and sees nothing of the dossiers.
+    expect(links).toEqual(['Start', 'Politie-imports', 'Mijn profiel']);
     await page.goto(`${haven.url}/admin/users`);
     await visible(page.getByRole('heading', { level: 1, name: 'Geen toegang' }));
     await context.close();
