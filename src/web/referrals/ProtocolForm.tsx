@@ -91,8 +91,9 @@ export function ProtocolForm({
           retentionDays: '',
         },
   );
-  // The receiver is the user's own organisation unless chosen otherwise (known once loaded).
-  const receiver = draft.receiverOrganisationId || (protocol ? '' : ownOrganisation);
+  // The receiver of a new protocol is the user's own organisation until another is chosen.
+  const [receiverChosen, setReceiverChosen] = useState(!!protocol);
+  const receiver = receiverChosen ? draft.receiverOrganisationId : ownOrganisation;
   const [dateErrors, setDateErrors] = useState<{ validFrom?: string; validTo?: string }>({});
   const problem = useProblem();
   const fields = problem.fields;
@@ -174,7 +175,10 @@ export function ProtocolForm({
           name="receiverOrganisationId"
           required
           value={receiver}
-          onChange={(e) => set('receiverOrganisationId', e.currentTarget.value)}
+          onChange={(e) => {
+            setReceiverChosen(true);
+            set('receiverOrganisationId', e.currentTarget.value);
+          }}
           data={[{ value: '', label: t('chooseOrganisation') }, ...receivers]}
           error={fields.receiverOrganisationId}
         />
