@@ -23,7 +23,7 @@ export interface World {
   contacts: Record<ContactKey, string>;
   dossiers: Record<DossierKey, string>;
   personHashes: Record<ContactKey, string>;
-  imports: { expired: string; kept: string; stalePreview: string; freshPreview: string; staleFailed: string };
+  imports: { expired: string; kept: string; stalePreview: string; freshPreview: string; staleFailed: string; staleParsing: string };
   /** Every name, phone and PV number of the world, to look for in raw scans. */
   plaintexts: string[];
 }
@@ -253,7 +253,7 @@ export async function buildWorld(db: Db, keys: KeyRing, opts: { shiftYears?: num
       .execute();
   }
 
-  const newImport = async (o: { protocol: string; status: 'committed' | 'previewed' | 'failed'; created: Date; committed?: Date }) =>
+  const newImport = async (o: { protocol: string; status: 'committed' | 'previewed' | 'failed' | 'parsing'; created: Date; committed?: Date }) =>
     (
       await db
         .insertInto('imports')
@@ -324,11 +324,13 @@ export async function buildWorld(db: Db, keys: KeyRing, opts: { shiftYears?: num
       row(kept, 4, { outcome: 'set_aside', reason: 'orange', pv: 'D3', person: 'E' }),
     ])
     .execute();
-  // Previews never committed: one left for more than 7 days, one from 3 days ago; a failed one.
+  // Previews never committed: one left for more than 7 days, one from 3 days ago; a failed one;
+  // one whose process died while it was reading the file (still 'parsing').
   const stalePreview = await newImport({ protocol: protocol365, status: 'previewed', created: at('02-01T08:00:00Z', 1) });
   const freshPreview = await newImport({ protocol: protocol365, status: 'previewed', created: at('03-07T08:00:00Z', 1) });
   const staleFailed = await newImport({ protocol: protocol365, status: 'failed', created: at('01-01T08:00:00Z', 1) });
-  for (const id of [stalePreview, freshPreview, staleFailed]) {
+  const staleParsing = await newImport({ protocol: protocol365, status: 'parsing', created: at('01-02T08:00:00Z', 1) });
+  for (const id of [stalePreview, freshPreview, staleFailed, staleParsing]) {
     await db
       .insertInto('import_rows')
       .values([
@@ -347,7 +349,7 @@ export async function buildWorld(db: Db, keys: KeyRing, opts: { shiftYears?: num
     contacts,
     dossiers,
     personHashes,
-    imports: { expired, kept, stalePreview, freshPreview, staleFailed },
+    imports: { expired, kept, stalePreview, freshPreview, staleFailed, staleParsing },
     plaintexts,
   };
 }

@@ -103,9 +103,9 @@ describe('retention purge', () => {
       perProgramme: { [world.slug]: 3 },
       dossierIdentities: 1,
       dossierIds: [world.dossiers.D1],
-      stagedImports: 2,
-      stagedImportIds: [world.imports.stalePreview, world.imports.staleFailed].sort(),
-      stagedRows: 4,
+      stagedImports: 3,
+      stagedImportIds: [world.imports.stalePreview, world.imports.staleFailed, world.imports.staleParsing].sort(),
+      stagedRows: 6,
     });
     // expired import: rows 2 (loose PV) and 3 (PV of D3); kept import: row 1 (A, in D1).
     expect(result.importRowValues).toBe(3);
@@ -125,7 +125,7 @@ describe('retention purge', () => {
     };
 
     const result = await purge(db(), { now: world.now, actor: SYSTEM_ACTOR });
-    expect(result).toMatchObject({ dryRun: false, contacts: 3, dossierIdentities: 1, importRowValues: 3, stagedImports: 2, stagedRows: 4 });
+    expect(result).toMatchObject({ dryRun: false, contacts: 3, dossierIdentities: 1, importRowValues: 3, stagedImports: 3, stagedRows: 6 });
 
     // The vault rows are gone and nothing can be read.
     for (const key of ['A', 'B', 'C'] as const) {
@@ -166,10 +166,12 @@ describe('retention purge', () => {
     expect(of(world.imports.kept).map((r) => r.pv_number !== null)).toEqual([false, true, true, true]);
     expect(of(world.imports.stalePreview)).toHaveLength(0);
     expect(of(world.imports.staleFailed)).toHaveLength(0);
+    expect(of(world.imports.staleParsing)).toHaveLength(0);
     expect(of(world.imports.freshPreview).map((r) => r.identity !== null)).toEqual([true, true]);
     const statuses = Object.fromEntries((await db().selectFrom('imports').select(['id', 'status']).execute()).map((r) => [r.id, r.status]));
     expect(statuses[world.imports.stalePreview]).toBe('discarded');
     expect(statuses[world.imports.staleFailed]).toBe('failed');
+    expect(statuses[world.imports.staleParsing]).toBe('failed');
     expect(statuses[world.imports.freshPreview]).toBe('previewed');
     expect(statuses[world.imports.kept]).toBe('committed');
     // What stays opens under its own record's context.
@@ -189,7 +191,7 @@ describe('retention purge', () => {
     const events = await db().selectFrom('audit_events').selectAll().where('action', '=', 'retention.purge').execute();
     expect(events).toHaveLength(1);
     expect(events[0]?.actor_role).toBe('system');
-    expect(events[0]?.details).toMatchObject({ contacts: 3, dossierIdentities: 1, importRowValues: 3, stagedImports: 2, stagedRows: 4 });
+    expect(events[0]?.details).toMatchObject({ contacts: 3, dossierIdentities: 1, importRowValues: 3, stagedImports: 3, stagedRows: 6 });
     const details = (events[0]?.details ?? {}) as { contactIds?: string[] };
     expect([...(details.contactIds ?? [])].sort()).toEqual([world.contacts.A, world.contacts.B, world.contacts.C].sort());
   });

@@ -78,7 +78,7 @@ const importRowDue = (now: Date) => sql<boolean>`(
 const stagedDue = (now: Date) => sql<boolean>`(
   i.status <> 'committed'
   AND coalesce(i.previewed_at, i.created_at) + make_interval(days => ${STAGED_IMPORT_DAYS}) <= ${now}::timestamptz
-  AND (i.status IN ('previewed', 'awaiting_file') OR EXISTS (SELECT 1 FROM import_rows r WHERE r.import_id = i.id))
+  AND (i.status IN ('previewed', 'awaiting_file', 'parsing') OR EXISTS (SELECT 1 FROM import_rows r WHERE r.import_id = i.id))
 )`;
 
 /** The contacts whose identifying data would go at `now`, oldest retention first. No personal data. */
@@ -148,7 +148,10 @@ export async function purgeIn(tx: JobTx, opts: { now: Date; dryRun?: boolean; ac
   const staged = await sql<{ id: string }>`SELECT i.id FROM imports i WHERE ${stagedDue(now)} ORDER BY i.id FOR UPDATE OF i`.execute(tx);
   const stagedIds = staged.rows.map((r) => r.id);
   const deletedRows = await sql`DELETE FROM import_rows WHERE import_id = ANY(${stagedIds}::uuid[])`.execute(tx);
-  await sql`UPDATE imports SET status = 'discarded' WHERE id = ANY(${stagedIds}::uuid[]) AND status IN ('previewed', 'awaiting_file')`.execute(tx);
+  // An import still 'parsing' after days is one whose process died mid-file: it failed.
+  await sql`
+    UPDATE imports SET status = CASE WHEN status = 'parsing' THEN 'failed' ELSE 'discarded' END
+    WHERE id = ANY(${stagedIds}::uuid[]) AND status IN ('previewed', 'awaiting_file', 'parsing')`.execute(tx);
 
   const result: PurgeResult = {
     dryRun,
