@@ -27,6 +27,18 @@ export const PERMISSIONS = [
   /** Read a contact's identifying data from the vault (every read is audited). */
   'contacts.identity.read',
   'contacts.close',
+  // Proactive outreach: the worklist, attempts, conversations, escalations, referrals to services.
+  /** Work contacts assigned to or claimed by the user: claim, card, attempts, conversation, referral, close. */
+  'outreach.work',
+  /** Assign and re-assign contacts, see who holds what, the programme's attempt rule. */
+  'outreach.manage',
+  'scenarios.manage',
+  'services.read',
+  'services.manage',
+  /** Escalations of the programme (callers see those they raised through outreach.work). */
+  'escalations.read',
+  /** Aggregate figures of a programme (the funnel): counts, never a person. */
+  'reports.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -65,12 +77,19 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'dossiers.create',
     'contacts.identity.read',
     'contacts.close',
+    'outreach.work',
+    'outreach.manage',
+    'scenarios.manage',
+    'services.read',
+    'services.manage',
+    'escalations.read',
+    'reports.read',
   ],
-  caller: ['programmes.read'],
+  caller: ['programmes.read', 'outreach.work', 'services.read'],
   facilitator: ['programmes.read'],
   police_liaison: ['programmes.read', 'imports.create', 'imports.read'],
   trainer: ['programmes.read'],
-  analyst: ['programmes.read'],
+  analyst: ['programmes.read', 'reports.read'],
 };
 
 export interface RoleGrant {

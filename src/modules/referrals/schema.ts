@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { Timestamp } from '../../kernel/db/schema.ts';
+import type { ContactOutreachColumns } from '../outreach/schema.ts';
 import type { ColumnMapping, DataCategory, FieldWarning } from './fields.ts';
 
 export const LEGAL_BASES = ['gdpr_6_1_e', 'gdpr_6_1_c', 'gdpr_9_2_g', 'penal_code_458ter', 'other'] as const;
@@ -134,7 +135,8 @@ export interface DossierIdentitiesTable {
   pv_number: string;
 }
 
-export interface ContactsTable {
+/** A contact; outreach (migration 202612010001) adds the worklist columns it extends with. */
+export interface ContactsTable extends ContactOutreachColumns {
   id: Generated<string>;
   dossier_id: string;
   programme_id: string;

@@ -1,0 +1,3 @@
+import type { AnyRoute } from '../../kernel/http/route.ts';
+
+export const funnelRoutes: AnyRoute[] = [];
