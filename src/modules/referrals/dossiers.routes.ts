@@ -47,7 +47,7 @@ const dossierSchema = z.object({
 });
 
 /** A short pseudonymous reference, e.g. `D-3F9A2C`: enough to talk about a dossier, names nobody. */
-const refOf = (prefix: string, id: string) => `${prefix}-${id.replace(/-/g, '').slice(0, 6).toUpperCase()}`;
+export const refOf = (prefix: string, id: string) => `${prefix}-${id.replace(/-/g, '').slice(0, 6).toUpperCase()}`;
 
 const contactsFrom = (db: Kysely<Database>) => db.selectFrom('contacts as c').innerJoin('dossiers as d', 'd.id', 'c.dossier_id');
 
