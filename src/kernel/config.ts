@@ -28,6 +28,11 @@ const schema = z.object({
     .int()
     .positive()
     .default(200 * 1_048_576),
+  HAVEN_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//)
+    .optional(),
+  HAVEN_MAIL_FROM: z.string().min(3).optional(),
 });
 
 export interface Config {
@@ -50,6 +55,10 @@ export interface Config {
   dbPoolSize: number;
   /** Largest police export accepted for import. */
   importMaxBytes: number;
+  /** Outgoing mail (notices without personal data, e.g. a new escalation); none when unset. */
+  smtpUrl: string | undefined;
+  /** The sender of Haven's mail. */
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {}
@@ -86,5 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionAbsoluteMs: c.HAVEN_SESSION_ABSOLUTE_HOURS * 3_600_000,
     dbPoolSize: c.HAVEN_DB_POOL_SIZE,
     importMaxBytes: c.HAVEN_IMPORT_MAX_BYTES,
+    smtpUrl: c.HAVEN_SMTP_URL,
+    mailFrom: c.HAVEN_MAIL_FROM ?? `Haven <haven@${new URL(publicUrl).hostname || 'localhost'}>`,
   };
 }

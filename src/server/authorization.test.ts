@@ -17,6 +17,7 @@ import { type AnyRoute, defineRoute, RouteDeclarationError } from '../kernel/htt
 import type { HavenModule } from '../kernel/module.ts';
 import identity from '../modules/identity/module.ts';
 import { currentTotp } from '../modules/identity/totp.ts';
+import { defaultScenarioId, draftScenario, reachedContact, seedConversation, seedEscalation } from '../modules/outreach/conversations.fixture.ts';
 import { activeProtocol, policeZone, seedContact, seedImport } from '../modules/referrals/testing.ts';
 import { parseCookie, type Session, TEST_PASSWORD, type TestServer, type TestUser, testServer } from '../testing/server.ts';
 import { buildServer, collectRoutes } from './app.ts';
@@ -281,6 +282,97 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /programmes/:programmeId/contacts/:contactId/close': {
     params: async () => ({ contactId: (await contactOf()).contactId }),
     body: () => ({ outcome: 'not_informed' }),
+    status: 200,
+  },
+  // Scenarios, conversations, escalations. A caller works the contacts assigned to them: each
+  // fixture assigns a fresh reached contact (or a conversation) to the acting user.
+  'GET /programmes/:programmeId/scenarios': { status: 200 },
+  'GET /programmes/:programmeId/scenarios/:scenarioId': { params: async () => ({ scenarioId: await defaultScenarioId(s.database.db) }), status: 200 },
+  'POST /programmes/:programmeId/scenarios': {
+    // One draft at a time: start from none.
+    params: async () => {
+      await s.database.db.deleteFrom('scenarios').where('programme_id', '=', programmeA.programmeId).where('status', '=', 'draft').execute();
+      return {};
+    },
+    status: 201,
+  },
+  'PUT /programmes/:programmeId/scenarios/:scenarioId': {
+    params: async () => ({ scenarioId: await draftScenario(s.database.db, programmeA.programmeId) }),
+    body: async () => ({
+      definition: (
+        await s.database.db
+          .selectFrom('scenarios')
+          .select('definition')
+          .where('id', '=', await defaultScenarioId(s.database.db))
+          .executeTakeFirstOrThrow()
+      ).definition,
+    }),
+    status: 200,
+  },
+  'POST /programmes/:programmeId/scenarios/:scenarioId/publish': {
+    params: async () => ({ scenarioId: await draftScenario(s.database.db, programmeA.programmeId) }),
+    status: 200,
+  },
+  'POST /programmes/:programmeId/contacts/:contactId/conversations': {
+    params: async (a) => ({
+      contactId: (await reachedContact(s.database.db, s.keys, { programmeId: programmeA.programmeId, protocolId: protocolA, assignedTo: a.user?.id ?? null }))
+        .contactId,
+    }),
+    body: () => ({}),
+    status: 201,
+  },
+  'GET /programmes/:programmeId/contacts/:contactId/conversations': {
+    params: async (a) => ({
+      contactId: (await seedConversation(s.database.db, s.keys, { programmeId: programmeA.programmeId, protocolId: protocolA, callerId: a.user?.id ?? null }))
+        .contactId,
+    }),
+    status: 200,
+  },
+  'GET /programmes/:programmeId/conversations/:conversationId': {
+    params: async (a) => ({
+      conversationId: (
+        await seedConversation(s.database.db, s.keys, { programmeId: programmeA.programmeId, protocolId: protocolA, callerId: a.user?.id ?? null })
+      ).conversationId,
+    }),
+    status: 200,
+  },
+  'PUT /programmes/:programmeId/conversations/:conversationId/answers': {
+    params: async (a) => ({
+      conversationId: (
+        await seedConversation(s.database.db, s.keys, { programmeId: programmeA.programmeId, protocolId: protocolA, callerId: a.user?.id ?? null })
+      ).conversationId,
+    }),
+    body: () => ({ answers: { 'how-are-you': 4, 'wellbeing-notes': 'authorization matrix' } }),
+    status: 200,
+  },
+  'POST /programmes/:programmeId/conversations/:conversationId/finish': {
+    params: async (a) => ({
+      conversationId: (
+        await seedConversation(s.database.db, s.keys, { programmeId: programmeA.programmeId, protocolId: protocolA, callerId: a.user?.id ?? null })
+      ).conversationId,
+    }),
+    body: () => ({ outcome: 'held' }),
+    status: 200,
+  },
+  'POST /programmes/:programmeId/contacts/:contactId/escalations': {
+    params: async (a) => ({
+      contactId: (await reachedContact(s.database.db, s.keys, { programmeId: programmeA.programmeId, protocolId: protocolA, assignedTo: a.user?.id ?? null }))
+        .contactId,
+    }),
+    body: () => ({ recipient: 'veilig_huis', urgency: 'today', reasons: ['caller_judgment'] }),
+    status: 201,
+  },
+  'GET /programmes/:programmeId/escalations': { status: 200 },
+  'GET /programmes/:programmeId/escalations/:escalationId': {
+    params: async () => ({
+      escalationId: (await seedEscalation(s.database.db, s.keys, { programmeId: programmeA.programmeId, protocolId: protocolA, raisedBy: null })).escalationId,
+    }),
+    status: 200,
+  },
+  'POST /programmes/:programmeId/escalations/:escalationId/acknowledge': {
+    params: async () => ({
+      escalationId: (await seedEscalation(s.database.db, s.keys, { programmeId: programmeA.programmeId, protocolId: protocolA, raisedBy: null })).escalationId,
+    }),
     status: 200,
   },
 };

@@ -63,10 +63,11 @@ function sessionFor(app: FastifyInstance, cookie: string, csrf: string): Session
   };
 }
 
-export async function testServer(opts: { database?: HavenDatabase } = {}): Promise<TestServer> {
+/** `env`: extra settings, e.g. `HAVEN_SMTP_URL` for a test that receives Haven's mail. */
+export async function testServer(opts: { database?: HavenDatabase; env?: Record<string, string> } = {}): Promise<TestServer> {
   const database = opts.database ?? (await testDatabase());
   const keys = ephemeralKeyRing();
-  const config = loadConfig({ NODE_ENV: 'test', HAVEN_DATA_DIR: '/nonexistent', HAVEN_LOG_LEVEL: 'silent' });
+  const config = loadConfig({ NODE_ENV: 'test', HAVEN_DATA_DIR: '/nonexistent', HAVEN_LOG_LEVEL: 'silent', ...opts.env });
   const app = await buildServer({ config, database, keys, logger: false });
   await app.ready();
   const db = database.db;
