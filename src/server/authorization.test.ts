@@ -109,6 +109,25 @@ const importOf = (status: 'awaiting_file' | 'previewed') => async (a: FixtureArg
   }),
 });
 const contactOf = () => seedContact(s.database.db, s.keys, { programmeId: programmeA.programmeId, protocolId: protocolA });
+/** A fresh contact of programme A assigned to the acting user, reached or not. */
+const assignedContact = async (a: FixtureArgs, reached: boolean) => {
+  const { contactId } = await contactOf();
+  await s.database.db
+    .updateTable('contacts')
+    .set({ assigned_to: a.user?.id ?? null, reached_at: reached ? new Date() : null })
+    .where('id', '=', contactId)
+    .execute();
+  return contactId;
+};
+/** A fresh service in the directory of programme A's project. */
+const serviceOfA = async () =>
+  (
+    await s.database.db
+      .insertInto('services')
+      .values({ project_id: programmeA.projectId, name: `Service ${uniq()}`, kind: 'caw' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
 
 const PDF = { 'content-type': 'application/pdf' };
 const SAMPLE_PDF = Buffer.from('%PDF-1.4\n% signed protocol\n%%EOF\n');
@@ -284,6 +303,54 @@ const FIXTURES: Record<string, Fixture> = {
     body: () => ({ outcome: 'not_informed' }),
     status: 200,
   },
+  // Services, referrals, follow-up calls, the funnel. A caller works the contacts assigned to them:
+  // each contact fixture is a fresh contact of programme A assigned to the acting user.
+  'GET /programmes/:programmeId/services': { status: 200 },
+  'GET /programmes/:programmeId/services/:serviceId': { params: async () => ({ serviceId: await serviceOfA() }), status: 200 },
+  'POST /programmes/:programmeId/services': { body: () => ({ name: `CAW ${uniq()}`, kind: 'caw' }), status: 201 },
+  'PUT /programmes/:programmeId/services/:serviceId': {
+    params: async () => ({ serviceId: await serviceOfA() }),
+    body: () => ({ name: 'CAW Limburg', kind: 'caw' }),
+    status: 200,
+  },
+  'DELETE /programmes/:programmeId/services/:serviceId': { params: async () => ({ serviceId: await serviceOfA() }), status: 200 },
+  'GET /programmes/:programmeId/contacts/:contactId/referrals': { params: async (a) => ({ contactId: await assignedContact(a, true) }), status: 200 },
+  'POST /programmes/:programmeId/contacts/:contactId/referrals': {
+    params: async (a) => ({ contactId: await assignedContact(a, true) }),
+    body: async () => ({ serviceId: await serviceOfA() }),
+    status: 201,
+  },
+  'PATCH /programmes/:programmeId/contacts/:contactId/referrals/:referralId': {
+    params: async (a) => {
+      const contactId = await assignedContact(a, true);
+      const serviceId = await serviceOfA();
+      const r = await s.database.db
+        .insertInto('service_referrals')
+        .values({
+          contact_id: contactId,
+          programme_id: programmeA.programmeId,
+          service_id: serviceId,
+          service_kind: 'caw',
+          status: 'proposed',
+          created_by: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return { contactId, referralId: r.id };
+    },
+    body: () => ({ status: 'accepted' }),
+    status: 200,
+  },
+  'POST /programmes/:programmeId/contacts/:contactId/follow-up': {
+    params: async (a) => ({ contactId: await assignedContact(a, false) }),
+    body: () => ({ at: new Date(Date.now() + 7 * 86_400_000).toISOString() }),
+    status: 200,
+  },
+  'DELETE /programmes/:programmeId/contacts/:contactId/follow-up': { params: async (a) => ({ contactId: await assignedContact(a, false) }), status: 200 },
+  'GET /programmes/:programmeId/funnel': { query: 'from=2025-01-01&to=2025-12-31', status: 200 },
+  'GET /programmes/:programmeId/funnel.csv': { query: 'from=2025-01-01&to=2025-12-31', status: 200 },
+  'GET /programmes/:programmeId/funnel.xlsx': { query: 'from=2025-01-01&to=2025-12-31', status: 200 },
+  'GET /programmes/:programmeId/funnel/contacts': { query: 'line=received&from=2025-01-01&to=2025-12-31', status: 200 },
   // Scenarios, conversations, escalations. A caller works the contacts assigned to them: each
   // fixture assigns a fresh reached contact (or a conversation) to the acting user.
   'GET /programmes/:programmeId/scenarios': { status: 200 },
