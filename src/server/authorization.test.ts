@@ -18,6 +18,7 @@ import type { HavenModule } from '../kernel/module.ts';
 import identity from '../modules/identity/module.ts';
 import { currentTotp } from '../modules/identity/totp.ts';
 import { defaultScenarioId, draftScenario, reachedContact, seedConversation, seedEscalation } from '../modules/outreach/conversations.fixture.ts';
+import { type SeedPerson, seedWorkContact } from '../modules/outreach/worklist.fixture.ts';
 import { activeProtocol, policeZone, seedContact, seedImport } from '../modules/referrals/testing.ts';
 import { parseCookie, type Session, TEST_PASSWORD, type TestServer, type TestUser, testServer } from '../testing/server.ts';
 import { buildServer, collectRoutes } from './app.ts';
@@ -128,6 +129,10 @@ const serviceOfA = async () =>
       .returning('id')
       .executeTakeFirstOrThrow()
   ).id;
+
+/** A fresh contact of programme A in a green dossier, assigned to `assignedTo` (null: in the pool). */
+const workContact = (assignedTo: string | null, person: SeedPerson = {}) =>
+  seedWorkContact(s.database.db, s.keys, { programmeId: programmeA.programmeId, protocolId: protocolA }, { ...person, assignedTo });
 
 const PDF = { 'content-type': 'application/pdf' };
 const SAMPLE_PDF = Buffer.from('%PDF-1.4\n% signed protocol\n%%EOF\n');
@@ -440,6 +445,47 @@ const FIXTURES: Record<string, Fixture> = {
     params: async () => ({
       escalationId: (await seedEscalation(s.database.db, s.keys, { programmeId: programmeA.programmeId, protocolId: protocolA, raisedBy: null })).escalationId,
     }),
+    status: 200,
+  },
+  // The worklist, safe contact, attempts, closing. A caller works the contacts assigned to them:
+  // each fixture seeds a fresh contact of programme A assigned to the acting user.
+  'GET /programmes/:programmeId/outreach/settings': { status: 200 },
+  'PUT /programmes/:programmeId/outreach/settings': {
+    body: () => ({ maxAttempts: 3, distinctDays: true, distinctParts: true, leaseMinutes: 30, voicemail: 'never' }),
+    status: 200,
+  },
+  'GET /programmes/:programmeId/worklist': { status: 200 },
+  // A free, due contact is seeded first, so the claim finds one.
+  'POST /programmes/:programmeId/worklist/claim': {
+    body: async (a) => {
+      if (a.allowed) await workContact(null);
+      return {};
+    },
+    status: 200,
+  },
+  'POST /programmes/:programmeId/contacts/:contactId/claim': { params: async () => ({ contactId: await workContact(null) }), status: 200 },
+  'POST /programmes/:programmeId/contacts/:contactId/release': { params: async (a) => ({ contactId: await workContact(a.user?.id ?? null) }), status: 204 },
+  'POST /programmes/:programmeId/worklist/assign': {
+    body: async (a) => ({ contactIds: [await workContact(null)], callerId: a.allowed ? (a.user?.id ?? null) : null }),
+    status: 200,
+  },
+  'GET /programmes/:programmeId/worklist/holders': { status: 200 },
+  'GET /programmes/:programmeId/contacts/:contactId/card': { params: async (a) => ({ contactId: await workContact(a.user?.id ?? null) }), status: 200 },
+  'PUT /programmes/:programmeId/contacts/:contactId/safety': {
+    params: async (a) => ({ contactId: await workContact(a.user?.id ?? null) }),
+    body: () => ({ notes: 'authorization matrix' }),
+    status: 200,
+  },
+  'POST /programmes/:programmeId/contacts/:contactId/attempts': {
+    params: async (a) => ({ contactId: await workContact(a.user?.id ?? null) }),
+    body: () => ({ channel: 'letter', outcome: 'sent' }),
+    status: 201,
+  },
+  'GET /programmes/:programmeId/contacts/:contactId/attempts': { params: async (a) => ({ contactId: await workContact(a.user?.id ?? null) }), status: 200 },
+  // Without a phone number, not informed is the outcome that fits.
+  'POST /programmes/:programmeId/contacts/:contactId/outreach-close': {
+    params: async (a) => ({ contactId: await workContact(a.user?.id ?? null, { hasPhone: false, identity: { lastName: 'Maes' } }) }),
+    body: () => ({ outcome: 'not_informed' }),
     status: 200,
   },
 };
