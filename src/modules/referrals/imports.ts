@@ -500,7 +500,9 @@ export async function commitImport(deps: ImportDeps, importId: string, committed
     const imp = await tx.selectFrom('imports').selectAll().where('id', '=', importId).forUpdate().executeTakeFirstOrThrow();
     if (imp.status !== 'previewed') throw problems.conflict('import_wrong_status', { status: imp.status });
     const p = imp.programme_id;
-    const newDossiers = await sql<{ id: string }>`
+    // Counts come back, never the new rows: a million-row export would otherwise bring a million
+    // ids into the server's memory just to count them.
+    const newDossiers = await sql<{ n: number }>`
       WITH rows AS (
         SELECT pv_hash, row_no, facts, pv_number FROM import_rows WHERE import_id = ${importId} AND ${COMMITTABLE}
       ), per_pv AS (
@@ -524,8 +526,8 @@ export async function commitImport(deps: ImportDeps, importId: string, committed
         INSERT INTO dossier_identities (dossier_id, pv_number)
         SELECT i.id, per_pv.pv_number FROM inserted i JOIN per_pv USING (pv_hash)
       )
-      SELECT id FROM inserted`.execute(tx);
-    const newContacts = await sql<{ id: string; orange_red: boolean }>`
+      SELECT count(*)::int AS n FROM inserted`.execute(tx);
+    const newContacts = await sql<{ n: number; orange_red: number }>`
       WITH inserted AS (
         INSERT INTO contacts (dossier_id, programme_id, person_hash, role, gender, language, birth_year, has_phone, phone_hash)
         SELECT d.id, ${p}, r.person_hash, r.facts->>'role', r.facts->>'gender', r.facts->>'language', (r.facts->>'birth_year')::int,
@@ -539,16 +541,17 @@ export async function commitImport(deps: ImportDeps, importId: string, committed
         INSERT INTO contact_identities (contact_id, person_hash, data)
         SELECT i.id, i.person_hash, r.identity FROM inserted i JOIN import_rows r ON r.import_id = ${importId} AND r.person_hash = i.person_hash AND ${COMMITTABLE}
       )
-      SELECT i.id, d.colour <> 'green' AS orange_red FROM inserted i JOIN dossiers d ON d.id = i.dossier_id`.execute(tx);
+      SELECT count(*)::int AS n, count(*) FILTER (WHERE d.colour <> 'green')::int AS orange_red
+      FROM inserted i JOIN dossiers d ON d.id = i.dossier_id`.execute(tx);
     // The staged identities now live in the vault; only what the import report needs stays.
     await sql`
       UPDATE import_rows SET identity = NULL, facts = NULL,
         pv_number = CASE WHEN outcome = 'accepted' THEN NULL ELSE pv_number END
       WHERE import_id = ${importId}`.execute(tx);
     const result: CommitResult = {
-      dossiers: newDossiers.rows.length,
-      contacts: newContacts.rows.length,
-      orangeRed: newContacts.rows.filter((r) => r.orange_red).length,
+      dossiers: newDossiers.rows[0]?.n ?? 0,
+      contacts: newContacts.rows[0]?.n ?? 0,
+      orangeRed: newContacts.rows[0]?.orange_red ?? 0,
     };
     const counts = { ...(imp.counts as ImportCounts), dossiers: result.dossiers, contacts: result.contacts };
     await tx
