@@ -10,6 +10,7 @@ import { importCommand } from './import.ts';
 import { keysRetireCommand, keysRotateCommand, keysStatusCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { purgeCommand } from './purge.ts';
+import { REPORT_FORMATS, reportFunnelCommand } from './report.ts';
 import { serveCommand } from './serve.ts';
 import { CliError, userAddCommand } from './user.ts';
 
@@ -88,6 +89,18 @@ program
   .option('--commit', 'import the accepted rows (else the preview only, nothing is written)')
   .option('--lang <locale>', 'language of the messages: nl, fr, en, de', 'en')
   .action((file: string, o) => importCommand(loadConfig(), file, o));
+
+const report = program.command('report').description('Reports of a programme, from the counted facts (never the vault)');
+report
+  .command('funnel')
+  .description('The outreach funnel of the contacts received in a period (JSON, or the CSV of the web app); exit 1 and a problem on stderr for bad input')
+  .requiredOption('--programme <slug>', 'the programme slug')
+  .requiredOption('--from <date>', 'first day of the period, yyyy-mm-dd (Europe/Brussels)')
+  .requiredOption('--to <date>', 'last day of the period, included, yyyy-mm-dd')
+  .option('--municipality <nis>', 'only the dossiers of this municipality (NIS code)')
+  .option('--format <format>', `output: ${REPORT_FORMATS.join(' or ')}`, 'json')
+  .option('--lang <locale>', 'language of the CSV labels and messages: nl, fr, en, de', 'en')
+  .action((o) => reportFunnelCommand(loadConfig(), o));
 
 const generate = program.command('generate').description('Synthetic test data (every person invented)');
 generate
