@@ -34,7 +34,7 @@ export const DEFAULT_SCENARIO = {
           },
           help: {
             nl: 'Zeg pas wie u bent en waarom u belt als u zeker weet dat u de juiste persoon aan de lijn hebt. Laat de persoon eerst vrij vertellen. Vat daarna samen op een schaal van 1 (heel slecht) tot 5 (heel goed), eventueel samen met de persoon.',
-            fr: "Ne dites qui vous êtes et pourquoi vous appelez qu'une fois certain·e de parler à la bonne personne. Laissez d'abord la personne s'exprimer librement. Résumez ensuite sur une échelle de 1 (très mal) à 5 (très bien), si possible avec elle.",
+            fr: 'Ne dites qui vous êtes et pourquoi vous appelez qu’une fois certain·e de parler à la bonne personne. Laissez d’abord la personne s’exprimer librement. Résumez ensuite sur une échelle de 1 (très mal) à 5 (très bien), si possible avec elle.',
             en: 'Only say who you are and why you are calling once you are sure you are speaking to the right person. Let the person talk freely first. Then sum it up on a scale from 1 (very bad) to 5 (very good), together with them if you can.',
           },
         },
@@ -44,12 +44,12 @@ export const DEFAULT_SCENARIO = {
           counted: true,
           text: {
             nl: 'Is dit een goed moment om even te praten? Kunt u vrijuit spreken, zonder dat iemand meeluistert?',
-            fr: "Est-ce un bon moment pour parler un peu ? Pouvez-vous parler librement, sans que quelqu'un écoute ?",
+            fr: 'Est-ce un bon moment pour parler un peu ? Pouvez-vous parler librement, sans que quelqu’un écoute ?',
             en: 'Is this a good moment to talk for a while? Can you speak freely, without anyone listening in?',
           },
           help: {
             nl: 'Bij "nee": spreek een beter moment af, noteer het bij de veiligheidsinformatie en beëindig het gesprek vriendelijk, zonder uitleg.',
-            fr: "Si « non » : convenez d'un meilleur moment, notez-le dans les informations de sécurité et terminez l'appel poliment, sans explication.",
+            fr: 'Si « non » : convenez d’un meilleur moment, notez-le dans les informations de sécurité et terminez l’appel poliment, sans explication.',
             en: 'If "no": agree on a better moment, note it in the safety information and end the call kindly, without explanation.',
           },
         },
@@ -74,7 +74,7 @@ export const DEFAULT_SCENARIO = {
       id: 'since',
       title: {
         nl: 'Sinds de politie-interventie',
-        fr: "Depuis l'intervention de la police",
+        fr: 'Depuis l’intervention de la police',
         en: 'Since the police intervention',
       },
       questions: [
@@ -89,7 +89,7 @@ export const DEFAULT_SCENARIO = {
           },
           help: {
             nl: 'Vraag niet naar details van wat er toen gebeurde, tenzij de persoon er zelf over wil vertellen.',
-            fr: "Ne demandez pas de détails sur ce qui s'est passé ce jour-là, sauf si la personne souhaite en parler.",
+            fr: 'Ne demandez pas de détails sur ce qui s’est passé ce jour-là, sauf si la personne souhaite en parler.',
             en: 'Do not ask for details of what happened then, unless the person wants to talk about it.',
           },
           choices: [
@@ -105,7 +105,7 @@ export const DEFAULT_SCENARIO = {
           counted: false,
           text: {
             nl: 'Wat is er sindsdien gebeurd, volgens de persoon?',
-            fr: "Que s'est-il passé depuis, selon la personne ?",
+            fr: 'Que s’est-il passé depuis, selon la personne ?',
             en: 'What has happened since, according to the person?',
           },
         },
@@ -138,7 +138,7 @@ export const DEFAULT_SCENARIO = {
           escalationReason: 'threats',
           text: {
             nl: 'Bent u sindsdien bedreigd? Bijvoorbeeld dat iemand u, uw kinderen of iemand die u graag ziet iets zou aandoen?',
-            fr: "Avez-vous été menacé·e depuis ? Par exemple, que quelqu'un vous ferait du mal, à vous, à vos enfants ou à une personne qui vous est chère ?",
+            fr: 'Avez-vous été menacé·e depuis ? Par exemple, que quelqu’un vous ferait du mal, à vous, à vos enfants ou à une personne qui vous est chère ?',
             en: 'Have you been threatened since then? For example, that someone would harm you, your children or someone you care about?',
           },
         },
@@ -150,7 +150,7 @@ export const DEFAULT_SCENARIO = {
           escalationReason: 'strangulation',
           text: {
             nl: 'Heeft iemand ooit uw keel dichtgeknepen, u gewurgd of geprobeerd u de adem af te snijden?',
-            fr: "Quelqu'un vous a-t-il déjà serré le cou, étranglé·e ou essayé de vous empêcher de respirer ?",
+            fr: 'Quelqu’un vous a-t-il déjà serré le cou, étranglé·e ou essayé de vous empêcher de respirer ?',
             en: 'Has anyone ever squeezed your throat, strangled you or tried to stop you from breathing?',
           },
           help: {
@@ -167,7 +167,7 @@ export const DEFAULT_SCENARIO = {
           escalationReason: 'weapons',
           text: {
             nl: 'Is er een wapen in huis, of heeft iemand u ooit bedreigd met een wapen of met een voorwerp, zoals een mes?',
-            fr: "Y a-t-il une arme à la maison, ou quelqu'un vous a-t-il déjà menacé·e avec une arme ou un objet, comme un couteau ?",
+            fr: 'Y a-t-il une arme à la maison, ou quelqu’un vous a-t-il déjà menacé·e avec une arme ou un objet, comme un couteau ?',
             en: 'Is there a weapon in the house, or has anyone ever threatened you with a weapon or an object, such as a knife?',
           },
         },
@@ -178,9 +178,9 @@ export const DEFAULT_SCENARIO = {
           escalatesOn: [true],
           escalationReason: 'fear_for_life',
           text: {
-            nl: 'Bent u bang dat iemand u ernstig zou kunnen verwonden, of u het leven zou kunnen benemen?',
-            fr: "Avez-vous peur que quelqu'un puisse vous blesser gravement, ou vous ôter la vie ?",
-            en: 'Are you afraid that someone could seriously hurt you, or take your life?',
+            nl: 'Bent u bang dat iemand u ernstig zou kunnen verwonden, of zelfs doden?',
+            fr: 'Avez-vous peur que quelqu’un puisse vous blesser gravement, voire vous tuer ?',
+            en: 'Are you afraid that someone could seriously hurt you, or even kill you?',
           },
           help: {
             nl: 'Neem de angst van de persoon altijd ernstig. Bij acuut gevaar: zeg dat de persoon 112 kan bellen.',
@@ -273,7 +273,7 @@ export const DEFAULT_SCENARIO = {
           counted: true,
           text: {
             nl: 'Wat zou u nu het meest helpen?',
-            fr: "Qu'est-ce qui vous aiderait le plus en ce moment ?",
+            fr: 'Qu’est-ce qui vous aiderait le plus en ce moment ?',
             en: 'What would help you most right now?',
           },
           help: {
@@ -294,7 +294,7 @@ export const DEFAULT_SCENARIO = {
             { key: 'peer-group', label: { nl: 'Lotgenoten ontmoeten', fr: 'Rencontrer des pairs', en: 'Meeting others in the same situation' } },
             {
               key: 'help-other-party',
-              label: { nl: 'Hulp voor de andere persoon', fr: "De l'aide pour l'autre personne", en: 'Help for the other person' },
+              label: { nl: 'Hulp voor de andere persoon', fr: 'De l’aide pour l’autre personne', en: 'Help for the other person' },
             },
             { key: 'children-support', label: { nl: 'Steun voor de kinderen', fr: 'Du soutien pour les enfants', en: 'Support for the children' } },
             { key: 'nothing-now', label: { nl: 'Op dit moment niets', fr: 'Rien pour le moment', en: 'Nothing for now' } },
