@@ -17,10 +17,11 @@ import type { Audit, RequestContext, Tx } from '../../kernel/http/context.ts';
 import { problems } from '../../kernel/http/problem.ts';
 import type { KeyRing } from '../../kernel/vault/keyring.ts';
 import { managesOutreach, openWorkableContact, workableContact } from './access.ts';
-import { closeOutreachContact, DEFAULT_RECIPIENT, DEFAULT_URGENCY, type Raised, raiseEscalation } from './escalations.ts';
+import { DEFAULT_RECIPIENT, DEFAULT_URGENCY, type Raised, raiseEscalation } from './escalations.ts';
 import { checkAnswers, currentScenario, escalationsIn, type ScenarioDefinition, scenarioDefinition } from './scenarios.ts';
 import type { EscalationReason } from './schema.ts';
 import { outreachContext } from './sealed.ts';
+import { closeOutreachContact } from './worklist.ts';
 
 export type Answer = boolean | number | string;
 

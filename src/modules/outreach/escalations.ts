@@ -14,9 +14,9 @@ import type { Audit, Tx } from '../../kernel/http/context.ts';
 import { DEFAULT_LOCALE, LOCALES, type Locale, translate } from '../../kernel/i18n/i18n.ts';
 import { mailerFor } from '../../kernel/mail.ts';
 import type { KeyRing } from '../../kernel/vault/keyring.ts';
-import { closeContact } from '../referrals/dossiers.ts';
-import type { ContactOutcome, ESCALATION_RECIPIENTS, ESCALATION_URGENCIES, EscalationReason } from './schema.ts';
+import type { ESCALATION_RECIPIENTS, ESCALATION_URGENCIES, EscalationReason } from './schema.ts';
 import { outreachContext } from './sealed.ts';
+import { closeOutreachContact } from './worklist.ts';
 
 export type Recipient = (typeof ESCALATION_RECIPIENTS)[number];
 export type Urgency = (typeof ESCALATION_URGENCIES)[number];
@@ -31,23 +31,6 @@ export const DEFAULT_URGENCY: Urgency = 'today';
 /** The colour of an escalation: red for the reasons that say so, else orange; a caller may ask for red. */
 export function colourOf(reasons: readonly EscalationReason[], requested?: Colour): Colour {
   return requested === 'red' || reasons.some((r) => RED_REASONS.includes(r)) ? 'red' : 'orange';
-}
-
-/**
- * Closes a contact from outreach: referrals' `closeContact` (status, outcome, retention clock,
- * audit) and the outreach fields: no lease, nothing due, who closed it.
- */
-export async function closeOutreachContact(
-  tx: Tx,
-  audit: Audit,
-  q: { programmeId: string; contactId: string; outcome: ContactOutcome; userId: string | null },
-): Promise<void> {
-  await closeContact(tx, audit, { programmeId: q.programmeId, contactId: q.contactId, outcome: q.outcome });
-  await tx
-    .updateTable('contacts')
-    .set({ lease_holder: null, lease_until: null, next_due_at: null, follow_up_at: null, closed_by: q.userId })
-    .where('id', '=', q.contactId)
-    .execute();
 }
 
 export interface RaiseInput {
