@@ -3,7 +3,7 @@
  * and the coordinator read it (reports.read). The contacts behind a line are listed to those who
  * see the programme's dossiers (dossiers.read: the coordinator), as pseudonymous references.
  *
- *   GET /api/programmes/:programmeId/funnel?from&to&nisCode            → Funnel (JSON)
+ *   GET /api/programmes/:programmeId/funnel?from&to&nisCode            → Funnel (JSON), with the project's municipalities
  *   GET /api/programmes/:programmeId/funnel.csv?from&to&nisCode&lang   → the same, a CSV in the user's language
  *   GET /api/programmes/:programmeId/funnel.xlsx?from&to&nisCode&lang  → the same, an XLSX workbook
  *   GET /api/programmes/:programmeId/funnel/contacts?line&kind&attemptNo&from&to&nisCode&page&pageSize
@@ -50,6 +50,10 @@ export const funnelSchema = z.object({
   reachByAttempt: z.array(rate.extend({ attemptNo: z.number().int() })),
   reachByPartOfDay: z.array(rate.extend({ partOfDay: z.enum(PARTS_OF_DAY) })),
 });
+/** The JSON answer adds the project's municipalities: the choices of the filter (an analyst may not read projects). */
+const funnelAnswer = funnelSchema.extend({
+  municipalities: z.array(z.object({ nisCode: z.string(), name: z.string() })).describe('the municipalities of the programme’s project, by name'),
+});
 
 const API_FIELDS = { to: 'query.to', nisCode: 'query.nisCode' };
 const queryOf = (programmeId: string, q: z.infer<typeof funnelFilters>): FunnelQuery => ({ programmeId, from: q.from, to: q.to, nisCode: q.nisCode });
@@ -62,9 +66,19 @@ const json = defineRoute({
   tags: ['reports'],
   params: programmeParams,
   query: funnelFilters,
-  response: funnelSchema,
+  response: funnelAnswer,
   handler: async ({ params, query, ctx }) =>
-    ctx.read(async (db) => computeFunnel(db, await resolveFunnelQuery(db, queryOf(params.programmeId, query), API_FIELDS))),
+    ctx.read(async (db) => {
+      const funnel = await computeFunnel(db, await resolveFunnelQuery(db, queryOf(params.programmeId, query), API_FIELDS));
+      const municipalities = await db
+        .selectFrom('project_municipalities as m')
+        .innerJoin('programmes as p', 'p.project_id', 'm.project_id')
+        .select(['m.nis_code', 'm.name'])
+        .where('p.id', '=', params.programmeId)
+        .orderBy('m.name')
+        .execute();
+      return { ...funnel, municipalities: municipalities.map((m) => ({ nisCode: m.nis_code, name: m.name })) };
+    }),
 });
 
 /** A download's headers: the name is ASCII already (slug, dates, NIS code). */

@@ -164,6 +164,11 @@ describe('the funnel of a period', () => {
   it('filters by municipality (the dossier’s NIS code)', async () => {
     const f = await funnel(coordinator, period(`&nisCode=${AS.nisCode}`));
     expect(f.municipality).toEqual(AS);
+    // The filter's choices, for the analyst too (who may not read the project).
+    expect(((await funnel(analyst)) as Funnel & { municipalities: unknown }).municipalities).toEqual([
+      AS,
+      expect.objectContaining({ nisCode: '71016', name: 'Genk' }),
+    ]);
     const expected: Partial<Record<FunnelLine, number>> = {
       received: 3,
       not_informed: 1,
