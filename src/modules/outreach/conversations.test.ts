@@ -9,10 +9,12 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../../kernel/audit/audit.ts';
 import type { Session, TestServer } from '../../testing/server.ts';
 import { testServer } from '../../testing/server.ts';
 import { activeProtocol, policeZone, seedContact } from '../referrals/testing.ts';
 import { reachedContact } from './conversations.fixture.ts';
+import { outreachPurgeJob } from './retention.ts';
 
 let s: TestServer;
 let programmeId: string;
@@ -265,5 +267,43 @@ describe('versions', () => {
     expect(after.scenario).toMatchObject({ id: draft.json().id, version: 1, isDefault: false });
     const ok = await caller.request('PUT', api(`/conversations/${after.id}/answers`), { answers: { slept: true } });
     expect(ok.statusCode, ok.body).toBe(200);
+  });
+});
+
+describe('the end of retention', () => {
+  it('destroys free text and escalation notes, keeps the structured answers and the escalation', async () => {
+    const db = s.database.db;
+    const { contactId } = await reached();
+    const c = await start(contactId);
+    await caller.request('PUT', api(`/conversations/${c.id}/answers`), { answers: { 'how-are-you': 2, 'help-notes': 'Wil met iemand van het CAW praten.' } });
+    const raised = await caller.request('POST', api(`/contacts/${contactId}/escalations`), {
+      recipient: 'case_consultation',
+      urgency: 'this_week',
+      reasons: ['caller_judgment'],
+      note: 'Twijfel over de kinderen.',
+      conversationId: c.id,
+    });
+    expect(raised.statusCode, raised.body).toBe(201);
+    // Another contact, still within retention, keeps everything.
+    const { contactId: kept } = await reached();
+    const k = await start(kept);
+    await caller.request('PUT', api(`/conversations/${k.id}/answers`), { answers: { 'help-notes': 'Nog binnen de bewaartermijn.' } });
+
+    await db.updateTable('contacts').set({ retention_until: sql`now() - interval '1 day'` }).where('id', '=', contactId).execute();
+    const now = new Date();
+    const result = await db.transaction().execute((tx) => outreachPurgeJob.run(tx, { now, actor: SYSTEM_ACTOR }));
+    expect(result).toMatchObject({ conversations: 1, escalations: 1 });
+    const conv = await db.selectFrom('conversations').select(['answers', 'free_text', 'status']).where('id', '=', c.id).executeTakeFirstOrThrow();
+    expect(conv).toEqual({ answers: { 'how-are-you': 2 }, free_text: null, status: 'in_progress' });
+    const esc = await db.selectFrom('escalations').select(['note', 'reasons']).where('id', '=', raised.json().id).executeTakeFirstOrThrow();
+    expect(esc).toEqual({ note: null, reasons: ['caller_judgment'] });
+    expect((await db.selectFrom('conversations').select('free_text').where('id', '=', k.id).executeTakeFirstOrThrow()).free_text).not.toBeNull();
+    const read = await coordinator.request('GET', api(`/conversations/${c.id}`));
+    expect(read.json()).toMatchObject({ freeText: {}, freeTextAnswered: [], answers: { 'how-are-you': 2 } });
+    // Nothing left to do the next time; no audit event for nothing.
+    const again = await db.transaction().execute((tx) => outreachPurgeJob.run(tx, { now, actor: SYSTEM_ACTOR }));
+    expect(again).toEqual({ conversations: 0, escalations: 0, attempts: 0, safety: 0 });
+    const events = await db.selectFrom('audit_events').select('details').where('action', '=', 'retention.outreach_purge').execute();
+    expect(events).toHaveLength(1);
   });
 });
