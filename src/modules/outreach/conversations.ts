@@ -14,7 +14,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../kernel/db/database.ts';
 import type { Audit, RequestContext, Tx } from '../../kernel/http/context.ts';
-import { problems } from '../../kernel/http/problem.ts';
+import { Problem, problems } from '../../kernel/http/problem.ts';
 import type { KeyRing } from '../../kernel/vault/keyring.ts';
 import { managesOutreach, openWorkableContact, workableContact } from './access.ts';
 import { DEFAULT_RECIPIENT, DEFAULT_URGENCY, type Raised, raiseEscalation } from './escalations.ts';
@@ -102,7 +102,10 @@ export async function conversationFor(
 export async function conversationsOfContact(ctx: RequestContext, db: Db, programmeId: string, contactId: string): Promise<ConversationRow[]> {
   const workable = await workableContact(ctx, db, programmeId, contactId).then(
     () => true,
-    () => false,
+    (error: unknown) => {
+      if (error instanceof Problem && error.status === 404) return false;
+      throw error;
+    },
   );
   let q = conversationQuery(db).where('v.contact_id', '=', contactId).where('v.programme_id', '=', programmeId);
   if (!workable) q = q.where('v.caller_id', '=', ctx.user.userId);
