@@ -105,15 +105,41 @@ async function seedProgramme(env: NodeJS.ProcessEnv) {
   return { programmeId: programme.id, account: { email: 'coordinator@bench.test', password: PASSWORD, totpSecret } };
 }
 
-async function api(base: string, s: ApiSession, method: string, url: string, body?: unknown) {
-  const res = await fetch(`${base}${url}`, {
-    method,
-    headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+/**
+ * A JSON request over node:http: fetch (undici) gives up after 300 s without response headers, and
+ * the commit of a million rows on a loaded machine can take longer.
+ */
+function api(base: string, s: ApiSession, method: string, url: string, body?: unknown): Promise<any> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const u = new URL(`${base}${url}`);
+    const req = http.request(
+      {
+        method,
+        hostname: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        headers: {
+          cookie: s.cookie,
+          'x-csrf-token': s.csrf,
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => {
+          if ((res.statusCode ?? 0) >= 400) reject(new Error(`${method} ${url}: ${res.statusCode} ${text.slice(0, 500)}`));
+          else resolve(JSON.parse(text));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
   });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 500)}`);
-  return JSON.parse(text);
 }
 
 /** Streams the file as the raw body of a PUT, as the web app does. */
