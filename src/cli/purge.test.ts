@@ -11,8 +11,34 @@ beforeAll(async () => {
   // A world whose `now` has passed: A, B, C due; E due only next year and later.
   const today = new Date();
   const year = today.getUTCMonth() > 2 || (today.getUTCMonth() === 2 && today.getUTCDate() >= 10) ? today.getUTCFullYear() - 1 : today.getUTCFullYear() - 2;
-  world = await site.withDatabase((database) => buildWorld(database.db, ephemeralKeyRing(), { shiftYears: year - 2025 }));
+  world = await site.withDatabase(async (database) => {
+    const w = await buildWorld(database.db, ephemeralKeyRing(), { shiftYears: year - 2025 });
+    // An attempt note (outreach's vault) on A, whose retention has ended, and on D, whose has not.
+    for (const key of ['A', 'D'] as const) {
+      await database.db
+        .insertInto('attempts')
+        .values({
+          contact_id: w.contacts[key],
+          programme_id: w.programmeId,
+          attempt_no: 1,
+          caller_id: null,
+          at: new Date(`${w.year}-01-15T09:00:00Z`),
+          local_day: `${w.year}-01-15`,
+          part_of_day: 'morning',
+          channel: 'phone',
+          outcome: 'no_answer',
+          note: 'sealed note',
+        })
+        .execute();
+    }
+    return w;
+  });
 }, 120_000);
+
+const attemptNotes = () =>
+  site.withDatabase(async (database) =>
+    Object.fromEntries((await database.db.selectFrom('attempts').select(['contact_id', 'note']).execute()).map((r) => [r.contact_id, r.note])),
+  );
 afterAll(() => site.close());
 
 const identities = () =>
@@ -35,7 +61,8 @@ describe('haven purge', { timeout: 90_000 }, () => {
     const json = await site.run(['purge', '--dry-run', '--json']);
     expect(json.code).toBe(0);
     const parsed = JSON.parse(json.stdout);
-    expect(parsed).toMatchObject({ dryRun: true, contacts: 3, dossierIdentities: 1 });
+    expect(parsed).toMatchObject({ dryRun: true, contacts: 3, dossierIdentities: 1, outreach: { attempts: 1, conversations: 0 } });
+    expect(r.stdout).toContain('1 attempt note(s)');
     expect(parsed.due[0]).toEqual({
       contactId: world.contacts.A,
       programmeSlug: world.slug,
@@ -43,13 +70,17 @@ describe('haven purge', { timeout: 90_000 }, () => {
       retentionUntil: `${world.year + 1}-02-01T10:00:00.000Z`,
     });
     expect(await identities()).toEqual(before);
+    expect(Object.values(await attemptNotes())).toEqual(['sealed note', 'sealed note']);
   });
 
   it('purges, audited with the command line as actor', async () => {
     const r = await site.run(['purge', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ dryRun: false, contacts: 3, dossierIdentities: 1 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ dryRun: false, contacts: 3, dossierIdentities: 1, outreach: { attempts: 1 } });
+    const notes = await attemptNotes();
+    expect(notes[world.contacts.A]).toBeNull();
+    expect(notes[world.contacts.D]).toBe('sealed note');
     const left = await identities();
     for (const key of ['A', 'B', 'C'] as const) expect(left).not.toContain(world.contacts[key]);
     for (const key of ['D', 'E', 'F'] as const) expect(left).toContain(world.contacts[key]);

@@ -22,22 +22,27 @@ export interface OutreachPurgeResult {
   safety: number;
 }
 
-export async function purgeOutreachVault(tx: JobTx, opts: { now: Date; actor: AuditActor }): Promise<OutreachPurgeResult> {
+export async function purgeOutreachVault(tx: JobTx, opts: { now: Date; actor: AuditActor; dryRun?: boolean }): Promise<OutreachPurgeResult> {
   const past = pastRetention(opts.now);
-  const run = async (q: ReturnType<typeof sql<{ n: number }>>) => (await q.execute(tx)).rows.length;
-  const result = {
-    conversations: await run(
-      sql`UPDATE conversations v SET free_text = NULL FROM contacts c WHERE c.id = v.contact_id AND v.free_text IS NOT NULL AND ${past} RETURNING 1 AS n`,
-    ),
-    escalations: await run(
-      sql`UPDATE escalations e SET note = NULL FROM contacts c WHERE c.id = e.contact_id AND e.note IS NOT NULL AND ${past} RETURNING 1 AS n`,
-    ),
-    attempts: await run(sql`UPDATE attempts a SET note = NULL FROM contacts c WHERE c.id = a.contact_id AND a.note IS NOT NULL AND ${past} RETURNING 1 AS n`),
-    safety: await run(
-      sql`UPDATE contact_safety s SET sealed = NULL FROM contacts c WHERE c.id = s.contact_id AND s.sealed IS NOT NULL AND ${past} RETURNING 1 AS n`,
-    ),
-  };
-  if (Object.values(result).some((n) => n > 0)) {
+  // Each sealed column: the table, its alias, and the column destroyed.
+  const targets = [
+    ['conversations', 'conversations', 'free_text'],
+    ['escalations', 'escalations', 'note'],
+    ['attempts', 'attempts', 'note'],
+    ['safety', 'contact_safety', 'sealed'],
+  ] as const;
+  const result: OutreachPurgeResult = { conversations: 0, escalations: 0, attempts: 0, safety: 0 };
+  for (const [key, table, column] of targets) {
+    const t = sql.table(table);
+    const col = sql.ref(`v.${column}`);
+    const q = opts.dryRun
+      ? sql<{ n: number }>`SELECT count(*)::int AS n FROM ${t} v JOIN contacts c ON c.id = v.contact_id WHERE ${col} IS NOT NULL AND ${past}`
+      : sql<{ n: number }>`
+          WITH done AS (UPDATE ${t} v SET ${sql.ref(column)} = NULL FROM contacts c WHERE c.id = v.contact_id AND ${col} IS NOT NULL AND ${past} RETURNING 1)
+          SELECT count(*)::int AS n FROM done`;
+    result[key] = (await q.execute(tx)).rows[0]?.n ?? 0;
+  }
+  if (!opts.dryRun && Object.values(result).some((n) => n > 0)) {
     await appendAudit(tx, opts.actor, [{ action: 'retention.outreach_purge', recordType: 'programme', details: { ...result } }]);
   }
   return result;
