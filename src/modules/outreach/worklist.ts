@@ -6,15 +6,16 @@
  *
  * Order of work: due follow-up calls first (follow_up_at ≤ now), then contacts whose next attempt
  * is due (next_due_at ≤ now, or a reached contact whose conversation is pending), then new
- * contacts (no attempt yet), oldest police intervention first (dossiers.facts_on, then the day the
- * contact was received); what is not yet due comes last.
+ * contacts (no attempt yet), oldest police intervention first (the dossier's facts_on, copied onto
+ * contacts.facts_on by migration 202612010002, then the day the contact was received); what is not
+ * yet due comes last.
  *
  * A claim is a lease: contacts.lease_holder / lease_until, taken by one UPDATE whose candidate is
  * picked with FOR UPDATE SKIP LOCKED, so two callers, or two Haven processes on one PostgreSQL
  * database, never get the same contact. A lease that is left simply expires: an expired lease is
  * treated as none everywhere (lease_until ≤ now()).
  */
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../../kernel/db/database.ts';
 import type { Audit, Tx } from '../../kernel/http/context.ts';
 import { problems } from '../../kernel/http/problem.ts';
@@ -86,12 +87,15 @@ export type WorkState = (typeof WORK_STATES)[number];
 /** A live lease of contact `c` (an expired one counts as none). */
 export const liveLease = sql<SqlBool>`(c.lease_holder IS NOT NULL AND c.lease_until > now())`;
 
-/** 0 follow-up due, 1 next attempt due (or reached, conversation pending), 2 new, 3 not yet due. */
+/**
+ * 0 follow-up due; 1 next attempt due (or no next moment after an attempt: reached, conversation
+ * pending); 2 new (no attempt, nothing scheduled); 3 not yet due.
+ */
 const bucket = sql<number>`(CASE
   WHEN c.follow_up_at IS NOT NULL AND c.follow_up_at <= now() THEN 0
   WHEN c.follow_up_at IS NOT NULL THEN 3
   WHEN c.next_due_at IS NOT NULL AND c.next_due_at > now() THEN 3
-  WHEN c.attempt_count > 0 THEN 1
+  WHEN c.attempt_count > 0 OR c.next_due_at IS NOT NULL THEN 1
   ELSE 2 END)`;
 
 /** Due now: buckets 0–2. */
@@ -99,12 +103,16 @@ const isDue = sql<SqlBool>`(${bucket} < 3)`;
 
 const bucketOf: Record<WorkState, number> = { follow_up: 0, in_progress: 1, new: 2, not_due: 3 };
 
-/** The order of work, as ORDER BY expressions over contacts `c` joined with dossiers `d`. */
+/**
+ * The order of work over contacts `c`, the same as the claim's branches (claimNext) read it from
+ * the indexes of migration 202612010002: by bucket; then follow_up_at, next_due_at (none first),
+ * or for new contacts the date of the facts (unknown last) and the day received; then id.
+ */
 const ORDER = [
   bucket,
   sql`(CASE ${bucket} WHEN 0 THEN c.follow_up_at WHEN 1 THEN c.next_due_at WHEN 3 THEN coalesce(c.follow_up_at, c.next_due_at) END) ASC NULLS FIRST`,
-  sql`d.facts_on ASC NULLS LAST`,
-  sql`c.received_at`,
+  sql`(CASE WHEN ${bucket} = 2 THEN c.facts_on END) ASC NULLS LAST`,
+  sql`(CASE WHEN ${bucket} = 2 THEN c.received_at END)`,
   sql`c.id`,
 ] as const;
 
@@ -233,29 +241,42 @@ const leaseEnd = (minutes: number) => sql<Date>`now() + make_interval(mins => ${
 
 /**
  * Claims the first due contact of the pool (unassigned or assigned to the caller, no live lease,
- * open, green dossier) in the order of work: one statement, the candidate locked with SKIP LOCKED
- * so that concurrent claims each get another contact. Null when nothing is due.
+ * open, green dossier) in the order of work, in ONE statement: each part of the order is a branch
+ * that reads its index and locks its first row with FOR UPDATE SKIP LOCKED; the branches are
+ * tried in order and the first that finds a row wins (the later ones are not run). A row another
+ * claim has locked is skipped, and one it has just leased fails the re-check of the lease
+ * condition, so concurrent claims, from any process, each get another contact. Null when nothing
+ * is due.
  */
 export async function claimNext(
   tx: Tx,
   audit: Audit,
   q: { programmeId: string; userId: string; leaseMinutes: number; filter: Omit<WorklistFilter, 'state'> },
 ): Promise<string | null> {
-  let candidate = inFlow(tx, q.programmeId, q.filter)
-    .select('c.id')
-    .where((eb) => eb.or([eb('c.assigned_to', 'is', null), eb('c.assigned_to', '=', q.userId)]))
-    .where(sql<SqlBool>`NOT ${liveLease}`)
-    .where(isDue);
-  for (const o of ORDER) candidate = candidate.orderBy(o);
-  const claimed = await tx
-    .updateTable('contacts')
-    .set({ lease_holder: q.userId, lease_until: leaseEnd(q.leaseMinutes) })
-    .where('id', '=', candidate.limit(1).forUpdate('c').skipLocked())
-    .returning('id')
-    .executeTakeFirst();
-  if (!claimed) return null;
-  audit({ action: 'contact.claim', recordType: 'contact', recordId: claimed.id, programmeId: q.programmeId, details: { leaseMinutes: q.leaseMinutes } });
-  return claimed.id;
+  const nis = q.filter.nisCode ? sql`AND d.nis_code = ${q.filter.nisCode}` : sql``;
+  const language = q.filter.language ? sql`AND c.language = ${q.filter.language}` : sql``;
+  const pool = sql`c.programme_id = ${q.programmeId} AND c.status = 'open'
+    AND (c.assigned_to IS NULL OR c.assigned_to = ${q.userId})
+    AND (c.lease_holder IS NULL OR c.lease_until <= now())
+    AND EXISTS (SELECT 1 FROM dossiers d WHERE d.id = c.dossier_id AND d.colour = 'green' ${nis}) ${language}`;
+  const branch = (where: RawBuilder<unknown>, order: RawBuilder<unknown>) =>
+    sql`SELECT b.id FROM (SELECT c.id FROM contacts c WHERE ${pool} AND ${where} ORDER BY ${order} LIMIT 1 FOR UPDATE OF c SKIP LOCKED) b`;
+  const claimed = await sql<{ id: string }>`
+    UPDATE contacts SET lease_holder = ${q.userId}, lease_until = ${leaseEnd(q.leaseMinutes)}
+    WHERE id = (SELECT w.id FROM (
+      ${branch(sql`c.follow_up_at IS NOT NULL AND c.follow_up_at <= now()`, sql`c.follow_up_at, c.id`)}
+      UNION ALL
+      ${branch(sql`c.follow_up_at IS NULL AND c.next_due_at IS NULL AND c.attempt_count > 0`, sql`c.id`)}
+      UNION ALL
+      ${branch(sql`c.follow_up_at IS NULL AND c.next_due_at IS NOT NULL AND c.next_due_at <= now()`, sql`c.next_due_at, c.id`)}
+      UNION ALL
+      ${branch(sql`c.follow_up_at IS NULL AND c.next_due_at IS NULL AND c.attempt_count = 0`, sql`c.facts_on NULLS LAST, c.received_at, c.id`)}
+    ) w LIMIT 1)
+    RETURNING id`.execute(tx);
+  const id = claimed.rows[0]?.id;
+  if (!id) return null;
+  audit({ action: 'contact.claim', recordType: 'contact', recordId: id, programmeId: q.programmeId, details: { leaseMinutes: q.leaseMinutes } });
+  return id;
 }
 
 /**
