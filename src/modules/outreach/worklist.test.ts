@@ -197,6 +197,21 @@ describe('the order of work', () => {
   });
 });
 
+describe('the date of the facts', () => {
+  it('follows the dossier when its date is corrected', async () => {
+    const p = await freshProgramme();
+    const db = s.database.db;
+    const later = await seedDossier(db, s.keys, { programmeId: p, factsOn: '2025-03-01' });
+    const earlier = await seedDossier(db, s.keys, { programmeId: p, factsOn: '2025-02-01' });
+    const order = async () => (await coordinator.request('GET', url(p, '/worklist?holder=all'))).json().items.map((i: { id: string }) => i.id);
+    expect(await order()).toEqual([earlier.contactIds[0], later.contactIds[0]]);
+    await db.updateTable('dossiers').set({ facts_on: '2025-01-01' }).where('id', '=', later.dossierId).execute();
+    expect(await order()).toEqual([later.contactIds[0], earlier.contactIds[0]]);
+    const claimed = await callerA.request('POST', url(p, '/worklist/claim'));
+    expect(claimed.json()).toMatchObject({ id: later.contactIds[0], factsOn: '2025-01-01' });
+  });
+});
+
 describe('claims, releases and who sees what', () => {
   let p: string;
   beforeEach(async () => {
