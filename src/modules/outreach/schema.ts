@@ -185,6 +185,8 @@ export interface ContactOutreachColumns {
   reached_at: Timestamp | null;
   escalated_at: Timestamp | null;
   closed_by: string | null;
+  /** The dossier's date of the facts, copied by a trigger (migration 202612010002) for the order of work. */
+  facts_on: Generated<string | null>;
 }
 
 declare module '../../kernel/db/schema.ts' {
