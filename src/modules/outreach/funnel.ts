@@ -168,46 +168,61 @@ const ZONE = sql.lit(TIME_ZONE);
 const startOf = (d: string) => sql`(${d}::date::timestamp AT TIME ZONE ${ZONE})`;
 const endOf = (d: string) => sql`((${d}::date + 1)::timestamp AT TIME ZONE ${ZONE})`;
 
-/** Contacts `c` (joined to their dossier `d`) of the cohort. */
+/** Contacts `c` of the cohort (joined to their dossier `d` when a municipality is asked for). */
 function inCohort(q: FunnelQuery): RawBuilder<boolean> {
   return sql<boolean>`(c.programme_id = ${q.programmeId}
     AND c.received_at >= ${startOf(q.from)} AND c.received_at < ${endOf(q.to)}
     ${q.nisCode ? sql`AND d.nis_code = ${q.nisCode}` : sql``})`;
 }
 
-/** One row per contact of the cohort, with its stage, its conversation outcome and its flags. */
-function classified(q: FunnelQuery) {
+/** The column of a classified row that says whether the contact has a counted referral of that kind. */
+const kindColumn = (kind: ServiceKind) => sql.ref(`kind_${kind}`);
+
+/**
+ * One row per contact of the cohort, with its stage, its conversation outcome and its flags. The
+ * conversations of a contact are looked at only where its outcome does not already decide
+ * (index look-ups for a few contacts rather than a pass over every conversation); referrals and
+ * escalations are aggregated once per programme. `withDossier` joins the dossier for its
+ * municipality (always when the cohort is one municipality's). `OFFSET 0` keeps PostgreSQL from
+ * folding this query into the one that counts it: folded, the stage and talk expressions (with
+ * their look-ups) would be evaluated again for every line that reads them.
+ */
+function classified(q: FunnelQuery, opts: { withDossier?: boolean } = {}) {
   const p = q.programmeId;
+  const dossier = opts.withDossier || q.nisCode;
+  const held = sql`EXISTS (SELECT 1 FROM conversations v WHERE v.contact_id = c.id AND v.programme_id = ${p} AND v.status = 'held')`;
+  const refused = sql`EXISTS (SELECT 1 FROM conversations v WHERE v.contact_id = c.id AND v.programme_id = ${p} AND v.status = 'refused')`;
   return sql`
     SELECT c.id, c.dossier_id, c.status, c.outcome, c.received_at, c.reached_at, c.closed_at, c.attempt_count,
-      d.nis_code, d.municipality,
+      ${dossier ? sql`d.nis_code, d.municipality` : sql`NULL::text AS nis_code, NULL::text AS municipality`},
       CASE WHEN c.reached_at IS NOT NULL THEN 'reached'
            WHEN c.outcome = 'not_informed' THEN 'not_informed'
            WHEN c.outcome = 'unreachable' THEN 'unreachable'
            WHEN c.status = 'open' THEN 'open'
            ELSE 'closed_other' END AS stage,
       CASE WHEN c.reached_at IS NULL THEN NULL
-           WHEN coalesce(v.held, false) OR c.outcome IS NOT DISTINCT FROM 'conversation' THEN 'conversation_held'
-           WHEN coalesce(v.refused, false) OR c.outcome IS NOT DISTINCT FROM 'refused' THEN 'refused'
+           WHEN c.outcome = 'conversation' THEN 'conversation_held'
+           WHEN ${held} THEN 'conversation_held'
+           WHEN c.outcome = 'refused' THEN 'refused'
+           WHEN ${refused} THEN 'refused'
            ELSE 'reached_other' END AS talk,
       coalesce(r.referred, false) AS referred,
       coalesce(r.taken_up, false) AS taken_up,
+      ${sql.join(SERVICE_KINDS.map((k) => sql`coalesce(${sql.ref(`r.kind_${k}`)}, false) AS ${kindColumn(k)}`))},
       (e.contact_id IS NOT NULL) AS escalated
     FROM contacts c
-    JOIN dossiers d ON d.id = c.dossier_id
+    ${dossier ? sql`JOIN dossiers d ON d.id = c.dossier_id` : sql``}
     LEFT JOIN (
-      SELECT contact_id, bool_or(status = 'held') AS held, bool_or(status = 'refused') AS refused
-      FROM conversations WHERE programme_id = ${p} GROUP BY contact_id
-    ) v ON v.contact_id = c.id
-    LEFT JOIN (
-      SELECT contact_id, bool_or(status <> 'declined') AS referred, bool_or(status = 'taken_up') AS taken_up
+      SELECT contact_id, bool_or(status <> 'declined') AS referred, bool_or(status = 'taken_up') AS taken_up,
+        ${sql.join(SERVICE_KINDS.map((k) => sql`bool_or(status <> 'declined' AND service_kind = ${k}) AS ${kindColumn(k)}`))}
       FROM service_referrals WHERE programme_id = ${p} GROUP BY contact_id
     ) r ON r.contact_id = c.id
     LEFT JOIN (SELECT DISTINCT contact_id FROM escalations WHERE programme_id = ${p}) e ON e.contact_id = c.id
-    WHERE ${inCohort(q)}`;
+    WHERE ${inCohort(q)}
+    OFFSET 0`;
 }
 
-/** The lines counted in one pass, each as a predicate on a classified row `k`. */
+/** Every line as a predicate on a classified row `k`; a kind's line by `kindPredicate`. */
 type CountedLine = Exclude<FunnelLine, 'referred_kind'>;
 const PREDICATE: Record<CountedLine, RawBuilder<boolean>> = {
   received: sql`true`,
@@ -225,9 +240,7 @@ const PREDICATE: Record<CountedLine, RawBuilder<boolean>> = {
   escalated: sql`k.escalated`,
 };
 const COUNTED = FUNNEL_LINES.filter((l): l is CountedLine => l !== 'referred_kind');
-
-/** A referral `r` that counts for the funnel: of the contact `k`, in the programme, not declined. */
-const countedReferral = (programmeId: string) => sql`r.contact_id = k.id AND r.programme_id = ${programmeId} AND r.status <> 'declined'`;
+const kindPredicate = (kind: ServiceKind) => sql<boolean>`(k.talk = 'conversation_held' AND ${sql.ref(`k.kind_${kind}`)})`;
 
 export interface DrillDown {
   line: DrillDownLine;
@@ -240,7 +253,7 @@ export interface DrillDown {
 function drillPredicate(q: FunnelQuery, d: DrillDown): RawBuilder<boolean> {
   if (d.line === 'referred_kind') {
     if (!d.kind) throw problems.invalidField('query.kind', 'required');
-    return sql`(k.talk = 'conversation_held' AND EXISTS (SELECT 1 FROM service_referrals r WHERE ${countedReferral(q.programmeId)} AND r.service_kind = ${d.kind}))`;
+    return kindPredicate(d.kind);
   }
   if (d.line === 'phone_attempt' || d.line === 'phone_attempt_reached') {
     if (!d.attemptNo) throw problems.invalidField('query.attemptNo', 'required');
@@ -267,30 +280,32 @@ function assertAddsUp(lines: FunnelLineCount[]): void {
 
 /** The funnel of a resolved query (see `resolveFunnelQuery`). */
 export async function computeFunnel(db: Db, q: ResolvedQuery): Promise<Funnel> {
-  const cohort = classified(q);
-  const totals = await sql<Record<CountedLine, number>>`
-    SELECT ${sql.join(COUNTED.map((l) => sql`count(*) FILTER (WHERE ${PREDICATE[l]})::int AS ${sql.ref(l)}`))}
-    FROM (${cohort}) k`.execute(db);
-  const byKind = await sql<{ kind: ServiceKind; n: number }>`
-    SELECT r.service_kind AS kind, count(DISTINCT k.id)::int AS n
-    FROM (${cohort}) k JOIN service_referrals r ON ${countedReferral(q.programmeId)}
-    WHERE k.talk = 'conversation_held'
-    GROUP BY r.service_kind`.execute(db);
-  const attempts = await sql<{ attempt_no: number; part_of_day: PartOfDay; attempts: number; reached: number }>`
-    SELECT a.attempt_no, a.part_of_day, count(*)::int AS attempts, count(*) FILTER (WHERE a.outcome = 'reached')::int AS reached
-    FROM attempts a
-    JOIN contacts c ON c.id = a.contact_id
-    JOIN dossiers d ON d.id = c.dossier_id
-    WHERE a.programme_id = ${q.programmeId} AND a.channel = 'phone' AND ${inCohort(q)}
-    GROUP BY a.attempt_no, a.part_of_day`.execute(db);
+  // Two independent aggregates: on PostgreSQL they run at once, on two connections of the pool.
+  const [totals, attempts] = await Promise.all([
+    sql<Record<string, number>>`
+      SELECT ${sql.join([
+        ...COUNTED.map((l) => sql`count(*) FILTER (WHERE ${PREDICATE[l]})::int AS ${sql.ref(l)}`),
+        ...SERVICE_KINDS.map((k) => sql`count(*) FILTER (WHERE ${kindPredicate(k)})::int AS ${kindColumn(k)}`),
+      ])}
+      FROM (${classified(q)}) k`.execute(db),
+    sql<{ attempt_no: number; part_of_day: PartOfDay; attempts: number; reached: number }>`
+      SELECT a.attempt_no, a.part_of_day, count(*)::int AS attempts, count(*) FILTER (WHERE a.outcome = 'reached')::int AS reached
+      FROM attempts a
+      JOIN contacts c ON c.id = a.contact_id
+      ${q.nisCode ? sql`JOIN dossiers d ON d.id = c.dossier_id` : sql``}
+      WHERE a.programme_id = ${q.programmeId} AND a.channel = 'phone' AND ${inCohort(q)}
+        -- Implied by the cohort (an attempt is recorded on its own day, after the contact came in),
+        -- stated so that the index on (programme_id, at) skips the attempts of earlier periods.
+        AND a.at >= ${startOf(q.from)}
+      GROUP BY a.attempt_no, a.part_of_day`.execute(db),
+  ]);
 
-  const row = totals.rows[0] as Record<CountedLine, number>;
-  const kinds = new Map(byKind.rows.map((r) => [r.kind, Number(r.n)]));
+  const row = totals.rows[0] as Record<string, number>;
   const lines: FunnelLineCount[] = [];
   for (const line of FUNNEL_LINES) {
     const shape = SHAPE[line];
     if (line === 'referred_kind') {
-      for (const kind of SERVICE_KINDS) lines.push({ line, kind, ...shape, count: kinds.get(kind) ?? 0 });
+      for (const kind of SERVICE_KINDS) lines.push({ line, kind, ...shape, count: Number(row[`kind_${kind}`]) });
     } else {
       lines.push({ line, kind: null, ...shape, count: Number(row[line]) });
     }
@@ -352,7 +367,7 @@ export async function funnelContacts(
   page: { page: number; pageSize: number },
 ): Promise<{ items: FunnelContact[]; total: number }> {
   const where = drillPredicate(q, d);
-  const cohort = classified(q);
+  const cohort = classified(q, { withDossier: true });
   const [rows, total] = await Promise.all([
     sql<{
       id: string;
