@@ -15,6 +15,7 @@ const SOURCES = [
   'src/kernel/authz/permissions.ts',
   'src/modules/organisations/schema.ts',
   'src/modules/referrals/fields.ts',
+  'src/modules/outreach/schema.ts',
   'vite.config.ts',
 ];
 

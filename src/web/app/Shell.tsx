@@ -1,9 +1,10 @@
-import { AppShell, Box, Burger, Button, Center, Container, Group, NavLink, Stack, Text, VisuallyHidden } from '@mantine/core';
+import { AppShell, Badge, Box, Burger, Button, Center, Container, Group, NavLink, Stack, Text, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import type { Permission } from '../../kernel/authz/permissions.ts';
+import { useOpenEscalationCount } from '../outreach/outreach-admin.ts';
 import { LanguageSwitcher } from './LanguageSwitcher.tsx';
 import { useSession } from './session.tsx';
 
@@ -11,6 +12,21 @@ interface NavItem {
   to: string;
   label: string;
   permission?: Permission;
+  /** Beside the label, part of the link's name (a count, with words for screen readers). */
+  badge?: ReactNode;
+}
+
+/** The open escalations, asked again every minute: the coordinator sees a new one at once. */
+function OpenEscalationsBadge() {
+  const { t } = useTranslation();
+  const open = useOpenEscalationCount();
+  if (!open) return null;
+  return (
+    <Badge color="red.9" variant="filled" size="sm" data-testid="open-escalations-badge">
+      {open}
+      <VisuallyHidden> {t('outreachAdmin:nav.open')}</VisuallyHidden>
+    </Badge>
+  );
 }
 
 function SkipLink() {
@@ -46,6 +62,17 @@ export function Shell({ children }: { children?: ReactNode }) {
         { to: '/referrals/imports', label: t('intake:nav.imports'), permission: 'imports.read' },
         { to: '/referrals/dossiers', label: t('intake:nav.dossiers'), permission: 'dossiers.read' },
         { to: '/referrals/protocols', label: t('app:nav.protocols'), permission: 'protocols.read' },
+      ],
+    },
+    {
+      title: t('outreachAdmin:nav.section'),
+      items: [
+        { to: '/outreach/funnel', label: t('outreachAdmin:nav.funnel'), permission: 'reports.read' },
+        { to: '/outreach/escalations', label: t('outreachAdmin:nav.escalations'), permission: 'escalations.read', badge: <OpenEscalationsBadge /> },
+        { to: '/outreach/assign', label: t('outreachAdmin:nav.assign'), permission: 'outreach.manage' },
+        { to: '/outreach/scenarios', label: t('outreachAdmin:nav.scenarios'), permission: 'scenarios.manage' },
+        { to: '/outreach/services', label: t('outreachAdmin:nav.services'), permission: 'services.read' },
+        { to: '/outreach/settings', label: t('outreachAdmin:nav.settings'), permission: 'outreach.manage' },
       ],
     },
     {
@@ -118,6 +145,7 @@ export function Shell({ children }: { children?: ReactNode }) {
                         component={Link}
                         to={i.to}
                         label={i.label}
+                        rightSection={i.badge}
                         active={isActive(i.to)}
                         aria-current={isActive(i.to) ? 'page' : undefined}
                         onClick={close}

@@ -11,7 +11,7 @@ const files = import.meta.glob<Record<string, unknown>>('../../i18n/*/*.json', {
 
 const resources: Record<string, Record<string, Record<string, unknown>>> = {};
 for (const [file, catalogue] of Object.entries(files)) {
-  const m = /\/i18n\/([a-z]+)\/([a-z_-]+)\.json$/.exec(file);
+  const m = /\/i18n\/([a-z]+)\/([a-zA-Z_-]+)\.json$/.exec(file);
   if (!m) continue;
   const [, locale = '', ns = ''] = m;
   resources[locale] ??= {};

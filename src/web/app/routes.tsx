@@ -13,6 +13,13 @@ import { UserPage } from '../identity/UserPage.tsx';
 import { UsersPage } from '../identity/UsersPage.tsx';
 import { OrganisationsPage } from '../organisations/OrganisationsPage.tsx';
 import { ProjectsPage } from '../organisations/ProjectsPage.tsx';
+import { AssignPage } from '../outreach/AssignPage.tsx';
+import { EscalationsPage } from '../outreach/EscalationsPage.tsx';
+import { FunnelPage } from '../outreach/FunnelPage.tsx';
+import { OutreachSettingsPage } from '../outreach/OutreachSettings.tsx';
+import { ScenarioPage } from '../outreach/ScenarioPage.tsx';
+import { ScenariosPage } from '../outreach/ScenariosPage.tsx';
+import { ServicesPage } from '../outreach/ServicesPage.tsx';
 import { DossierPage } from '../referrals/DossierPage.tsx';
 import { DossiersPage } from '../referrals/DossiersPage.tsx';
 import { ImportPage } from '../referrals/ImportPage.tsx';
@@ -176,6 +183,62 @@ export function AppRoutes() {
           element={
             <RequirePermission permission="protocols.read">
               <ProtocolsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/outreach/funnel"
+          element={
+            <RequirePermission permission="reports.read">
+              <FunnelPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/outreach/escalations"
+          element={
+            <RequirePermission permission="escalations.read">
+              <EscalationsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/outreach/assign"
+          element={
+            <RequirePermission permission="outreach.manage">
+              <AssignPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/outreach/scenarios"
+          element={
+            <RequirePermission permission="scenarios.manage">
+              <ScenariosPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/outreach/scenarios/:scenarioId"
+          element={
+            <RequirePermission permission="scenarios.manage">
+              <ScenarioPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/outreach/services"
+          element={
+            <RequirePermission permission="services.read">
+              <ServicesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/outreach/settings"
+          element={
+            <RequirePermission permission="outreach.manage">
+              <OutreachSettingsPage />
             </RequirePermission>
           }
         />
