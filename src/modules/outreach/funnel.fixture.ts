@@ -7,8 +7,8 @@
  * per contact with their Brussels day and part of the day, `reached_at` = the first reaching
  * attempt, `attempt_count`/`last_attempt_at`, conversation rows with their status, referral rows
  * (kind copied from the service), escalation rows, and for a closed contact its outcome, closed_at
- * and retention_until (as closeContact sets them). Each contact has a sealed identity, so that a
- * purge has something to destroy.
+ * and retention_until (as closeContact sets them). Each contact has a sealed identity, and its
+ * attempts, conversations and escalations sealed notes, so that a purge has something to destroy.
  *
  * The period is 2025-01-01 … 2025-03-31 (Europe/Brussels). Four contacts sit on its edges: E1 and
  * E3 just inside (00:30 on 1 January, 23:59 on 31 March, summer time), E2 and E4 just outside.
@@ -19,6 +19,7 @@ import type { KeyRing } from '../../kernel/vault/keyring.ts';
 import { personHash, pvContext, pvHash, sealIdentity } from '../referrals/vault.ts';
 import { addDays, brusselsTime, localDay, partOfDay } from './rules.ts';
 import type { AttemptChannel, AttemptOutcome, ContactOutcome, ReferralStatus, ServiceKind } from './schema.ts';
+import { outreachContext } from './sealed.ts';
 
 export const GENK = { nisCode: '71016', name: 'Genk' } as const;
 export const AS = { nisCode: '71002', name: 'As' } as const;
@@ -311,7 +312,7 @@ export async function buildFunnelWorld(
           part_of_day: partOfDay(a.at),
           channel: a.channel,
           outcome: a.outcome,
-          note: null,
+          note: keys.seal(`Attempt ${a.no}: ${lastName}`, outreachContext('attempts.note', person)),
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -330,6 +331,7 @@ export async function buildFunnelWorld(
           caller_id: null,
           status,
           answers: JSON.stringify({}),
+          free_text: keys.seal(JSON.stringify({ wellbeing: `${lastName} is doing better` }), outreachContext('conversations.free_text', person)),
           started_at: started,
           ended_at: status === 'in_progress' ? null : new Date(started.getTime() + 20 * 60_000),
         })
@@ -369,7 +371,7 @@ export async function buildFunnelWorld(
           urgency: 'today',
           colour: 'orange',
           reasons: ['caller_judgment'],
-          note: null,
+          note: keys.seal(`Worried about ${lastName}`, outreachContext('escalations.note', person)),
         })
         .execute();
     }

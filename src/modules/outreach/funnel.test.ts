@@ -9,12 +9,13 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../kernel/audit/audit.ts';
-import { purge } from '../../modules/referrals/retention.ts';
 import type { Session, TestServer } from '../../testing/server.ts';
 import { testServer } from '../../testing/server.ts';
+import { purgeIn } from '../referrals/retention.ts';
 import { seedContact } from '../referrals/testing.ts';
 import { AS, buildFunnelWorld, type ContactKey, type FunnelWorld, PERIOD } from './funnel.fixture.ts';
 import type { Funnel, FunnelLine } from './funnel.ts';
+import { purgeOutreachVault } from './retention.ts';
 
 let s: TestServer;
 let world: FunnelWorld;
@@ -380,8 +381,29 @@ describe('a live funnel, unchanged by the purge', () => {
     const before = await Promise.all(queries.map((q) => funnel(coordinator, q)));
     const drilledBefore = await drill(`line=conversation_held&${period()}`);
     const vaultBefore = await db.selectFrom('contact_identities').select('contact_id').where('contact_id', 'in', Object.values(world.contacts)).execute();
-    const result = await purge(db, { now: world.afterRetention, actor: SYSTEM_ACTOR });
+    const sealedNotes = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('attempts')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('contact_id', 'in', Object.values(world.contacts))
+            .where('note', 'is not', null)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const notesBefore = await sealedNotes();
+    // As `haven purge` and the daily jobs do: the referrals vault and what outreach sealed, together.
+    const { result, outreach } = await db.transaction().execute(async (tx) => {
+      const opts = { now: world.afterRetention, actor: SYSTEM_ACTOR };
+      return { result: await purgeIn(tx, opts), outreach: await purgeOutreachVault(tx, opts) };
+    });
     expect(result.contacts).toBeGreaterThanOrEqual(14);
+    // The notes of closed contacts are gone; those of open ones (ro1, ro2, op2) stay.
+    expect(await sealedNotes()).toBe(3);
+    expect(outreach.attempts).toBe(notesBefore - 3);
+    expect(outreach.conversations).toBeGreaterThan(0);
+    expect(outreach.escalations).toBe(2);
     const vaultAfter = await db.selectFrom('contact_identities').select('contact_id').where('contact_id', 'in', Object.values(world.contacts)).execute();
     // Every closed contact of the world lost its identity; the open ones kept theirs.
     expect(vaultAfter.length).toBe(vaultBefore.length - result.contactIds.filter((id) => Object.values(world.contacts).includes(id)).length);
