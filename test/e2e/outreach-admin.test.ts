@@ -167,6 +167,18 @@ describe.skipIf(!chromiumPath)('outreach, the coordinator’s screens', () => {
     );
     expect(await seriousViolations(page), 'escalations').toEqual([]);
     await shot(page, 'escalations');
+    // The caller's note, read on request: the read is audited.
+    await first.getByRole('button', { name: `Notitie lezen (${ref})` }).click();
+    const note = page.getByRole('dialog', { name: `De notitie van de beller over ${ref}` });
+    await visible(note);
+    await note.getByRole('button', { name: 'Notitie tonen' }).click();
+    await visible(note.getByTestId('escalation-note').getByText(/^Worried about Funnel/));
+    await opaque(note);
+    expect(await seriousViolations(page), 'escalation note').toEqual([]);
+    const reads = await haven.runtime.database.db.selectFrom('audit_events').select('record_id').where('action', '=', 'escalation.read').execute();
+    expect(reads).toHaveLength(1);
+    await note.getByRole('button', { name: 'Sluiten en verbergen' }).click();
+    await hidden(note);
     await first.getByRole('button', { name: `De escalatie van ${ref} afhandelen` }).click();
     const confirm = page.getByRole('dialog', { name: `De escalatie van ${ref} afhandelen?` });
     await visible(confirm);
@@ -242,6 +254,16 @@ describe.skipIf(!chromiumPath)('outreach, the coordinator’s screens', () => {
     await shot(page, 'scenario-editor');
     await shot(page, 'scenario-question', canTalk);
     await canTalk.locator('textarea[name$=".text.fr"]').fill('Est-ce un bon moment pour parler, sans que quelqu’un écoute ?');
+    // A new question at the end: a scale whose worst answer escalates.
+    await page.getByRole('button', { name: 'Vraag toevoegen aan Deel 6' }).click();
+    expect(await focused(page)).toContain('21.');
+    const asked = page.locator('li[data-question="question-1"]');
+    await asked.locator('select[name$=".type"]').selectOption('scale');
+    await asked.locator('textarea[name$=".text.nl"]').fill('Hoe veilig voelt u zich na dit gesprek?');
+    await asked.locator('textarea[name$=".text.fr"]').fill('Vous sentez-vous en sécurité après cet entretien ?');
+    await asked.locator('textarea[name$=".text.en"]').fill('How safe do you feel after this conversation?');
+    await asked.getByRole('checkbox', { name: '1', exact: true }).check();
+    await asked.locator('select[name$=".escalationReason"]').selectOption('fear_for_life');
     await page.getByRole('button', { name: 'Ontwerp opslaan' }).first().click();
     await visible(page.getByRole('status').filter({ hasText: 'Het ontwerp van versie 1 is opgeslagen.' }));
     await page.getByRole('tab', { name: 'Voorbeeld' }).click();
@@ -259,10 +281,17 @@ describe.skipIf(!chromiumPath)('outreach, the coordinator’s screens', () => {
     expect(await seriousViolations(page), 'scenario after publishing').toEqual([]);
     // New conversations use it: the API says so.
     const current = (await (await page.request.get(`${haven.url}/api/programmes/${programmeId}/scenarios`)).json()) as {
-      current: { isDefault: boolean; definition: { sections: { questions: { id: string }[] }[] } };
+      current: { isDefault: boolean; definition: { sections: { questions: Record<string, unknown>[] }[] } };
     };
     expect(current.current.isDefault).toBe(false);
     expect(current.current.definition.sections[0]?.questions[0]?.id).toBe('can-talk');
+    expect(current.current.definition.sections.at(-1)?.questions.at(-1)).toMatchObject({
+      id: 'question-1',
+      type: 'scale',
+      counted: true,
+      escalatesOn: [1],
+      escalationReason: 'fear_for_life',
+    });
 
     // ---- Assignment -------------------------------------------------------------------------
     await nav.getByRole('link', { name: 'Toewijzing' }).click();

@@ -73,7 +73,8 @@ function SettingsForm({ programmeId, settings }: { programmeId: string; settings
           allowDecimal={false}
           allowNegative={false}
           clampBehavior="none"
-          w={260}
+          maw={560}
+          styles={{ wrapper: { maxWidth: 260 } }}
           value={draft.maxAttempts}
           onChange={(v) => set('maxAttempts', number(v))}
           error={fields.maxAttempts}
@@ -107,7 +108,8 @@ function SettingsForm({ programmeId, settings }: { programmeId: string; settings
           allowDecimal={false}
           allowNegative={false}
           clampBehavior="none"
-          w={260}
+          maw={560}
+          styles={{ wrapper: { maxWidth: 260 } }}
           value={draft.leaseMinutes}
           onChange={(v) => set('leaseMinutes', number(v))}
           error={fields.leaseMinutes}

@@ -58,6 +58,9 @@ function useFocusAfterRender() {
   };
 }
 
+/** A group's legend, as strong as a field's label. */
+const LEGEND = { legend: { fontWeight: 600, fontSize: 'var(--mantine-font-size-sm)', marginBottom: 4 } };
+
 const wordingIn = (l: Localised, language: string) => (language === 'nl' || language === 'fr' || language === 'de' ? l[language] : l.en) || l.nl || l.en;
 
 function LocalisedFields({
@@ -86,7 +89,7 @@ function LocalisedFields({
   const { t } = useTranslation(NS);
   const locales = WORDING_LOCALES.filter((l) => german || l !== 'de');
   return (
-    <Fieldset legend={legend} variant="unstyled" p={0}>
+    <Fieldset legend={legend} variant="unstyled" p={0} styles={LEGEND}>
       {description ? (
         <Text size="sm" c="dimmed" mb={4}>
           {description}
@@ -316,7 +319,7 @@ function QuestionEditor({
               optional
             />
             {q.type === 'choice' ? (
-              <Fieldset legend={t('scenarios.editor.choices', { name })} variant="unstyled" p={0}>
+              <Fieldset legend={t('scenarios.editor.choices', { name })} variant="unstyled" p={0} styles={LEGEND}>
                 <Stack gap="xs">
                   {errorUnder(errors, `${q.uid}.choices`) && !q.choices.some((c) => errors[`${c.uid}.key`]) ? (
                     <Text size="sm" c="red.9" role="alert">
