@@ -15,6 +15,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultScenarioId } from '../../src/modules/outreach/conversations.fixture.ts';
 import { buildFunnelWorld, type FunnelWorld, PERIOD } from '../../src/modules/outreach/funnel.fixture.ts';
+import { refOf } from '../../src/modules/referrals/dossiers.routes.ts';
 import { chromiumPath, focused, type Haven, hidden, launchBrowser, newTab, seriousViolations, signIn, startHaven, type Tab, visible } from './harness.ts';
 
 interface Line {
@@ -86,8 +87,12 @@ describe.skipIf(!chromiumPath)('outreach, the coordinator’s screens', () => {
     const nav = page.locator('#main-navigation');
     const links = await nav.getByRole('link').allTextContents();
     for (const l of ['Trechter', 'Toewijzing', 'Gespreksscenario', 'Dienstenoverzicht', 'Regel voor pogingen']) expect(links).toContain(l);
-    // The two open escalations are counted beside the link, in words for a screen reader.
-    await visible(nav.getByRole('link', { name: 'Escalaties 2 open' }));
+    // The open escalations are counted beside the link, in words for a screen reader.
+    const openEscalations = async () =>
+      ((await (await page.request.get(`${haven.url}/api/programmes/${world.programmeId}/escalations?state=open`)).json()) as { open: number }).open;
+    const open = await openEscalations();
+    expect(open).toBeGreaterThanOrEqual(2);
+    await visible(nav.getByRole('link', { name: `Escalaties ${open} open` }));
 
     // ---- The funnel ------------------------------------------------------------------------
     await nav.getByRole('link', { name: 'Trechter' }).click();
@@ -154,11 +159,11 @@ describe.skipIf(!chromiumPath)('outreach, the coordinator’s screens', () => {
     // ---- Escalations ------------------------------------------------------------------------
     await nav.getByRole('link', { name: /^Escalaties/ }).click();
     await visible(page.getByRole('heading', { level: 1, name: 'Escalaties' }));
-    await visible(page.getByText('Open escalaties: 2'));
-    const rows = page.getByTestId('escalations').locator('tbody tr[data-escalation]');
-    expect(await rows.count()).toBe(2);
-    const first = rows.first();
-    const ref = (await first.getAttribute('data-escalation')) as string;
+    await visible(page.getByText(`Open escalaties: ${open}`));
+    // The seeded escalation of a contact with a conversation held (ch5): open, among the first.
+    const ref = refOf('C', world.contacts.ch5);
+    const first = page.getByTestId('escalations').locator(`tbody tr[data-escalation="${ref}"][data-state="open"]`);
+    await visible(first);
     expect(await first.textContent()).toContain('Vandaag');
     expect(await first.textContent()).toContain('Veilig Huis');
     expect(await first.textContent()).toContain('Inschatting van de beller');
@@ -187,16 +192,19 @@ describe.skipIf(!chromiumPath)('outreach, the coordinator’s screens', () => {
     await confirm.getByRole('button', { name: 'Afhandelen' }).click();
     await hidden(confirm);
     await visible(page.getByRole('status').filter({ hasText: `De escalatie van ${ref} is afgehandeld.` }));
-    await visible(page.getByText('Open escalaties: 1'));
+    await visible(page.getByText(`Open escalaties: ${open - 1}`));
     await visible(page.locator(`tr[data-escalation="${ref}"][data-state="acknowledged"]`).getByText(/^Afgehandeld op \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/));
-    await visible(nav.getByRole('link', { name: 'Escalaties 1 open' }));
+    await visible(nav.getByRole('link', { name: `Escalaties ${open - 1} open` }));
+    expect(await openEscalations()).toBe(open - 1);
 
     // ---- Services ---------------------------------------------------------------------------
     await nav.getByRole('link', { name: 'Dienstenoverzicht' }).click();
     await visible(page.getByRole('heading', { level: 1, name: 'Dienstenoverzicht' }));
     const services = page.getByTestId('services');
     await visible(services.locator('tbody tr[data-service]'));
-    const before = await services.locator('tbody tr[data-service]').count();
+    const servicesTotal = async () =>
+      ((await (await page.request.get(`${haven.url}/api/programmes/${world.programmeId}/services?pageSize=1`)).json()) as { total: number }).total;
+    const before = await servicesTotal();
     expect(await seriousViolations(page), 'services').toEqual([]);
     await page.getByRole('button', { name: 'Nieuwe dienst' }).click();
     const form = page.getByRole('dialog', { name: 'Nieuwe dienst' });
@@ -223,17 +231,22 @@ describe.skipIf(!chromiumPath)('outreach, the coordinator’s screens', () => {
     await visible(added);
     expect(await added.textContent()).toContain('Genk');
     expect(await added.textContent()).toContain('Turks');
-    expect(await services.locator('tbody tr[data-service]').count()).toBe(before + 1);
+    expect(await servicesTotal()).toBe(before + 1);
     await shot(page, 'services');
 
     // ---- The scenario -----------------------------------------------------------------------
     await nav.getByRole('link', { name: 'Gespreksscenario' }).click();
     await visible(page.getByRole('heading', { level: 1, name: 'Gespreksscenario' }));
     await visible(page.getByText('Hoe gaat het met u? · Versie 1 van de leidraad van Haven'));
+    // The draft is the programme's next version.
+    const chain = (await (await page.request.get(`${haven.url}/api/programmes/${programmeId}/scenarios`)).json()) as {
+      versions: { version: number; isDefault: boolean }[];
+    };
+    const next = Math.max(0, ...chain.versions.filter((v) => !v.isDefault).map((v) => v.version)) + 1;
     expect(await seriousViolations(page), 'scenario').toEqual([]);
     await page.getByRole('button', { name: 'Nieuw ontwerp op basis van deze versie' }).click();
-    await visible(page.getByRole('heading', { level: 1, name: 'Ontwerp van versie 1' }));
-    await visible(page.getByRole('status').filter({ hasText: 'Ontwerp van versie 1 gestart' }));
+    await visible(page.getByRole('heading', { level: 1, name: `Ontwerp van versie ${next}` }));
+    await visible(page.getByRole('status').filter({ hasText: `Ontwerp van versie ${next} gestart` }));
     // Question 2 moved up with the keyboard: focus stays on it, the move is said.
     const questions = page.locator('[data-section="wellbeing"] li[data-question]');
     expect(await questions.first().getAttribute('data-question')).toBe('how-are-you');
@@ -265,19 +278,19 @@ describe.skipIf(!chromiumPath)('outreach, the coordinator’s screens', () => {
     await asked.getByRole('checkbox', { name: '1', exact: true }).check();
     await asked.locator('select[name$=".escalationReason"]').selectOption('fear_for_life');
     await page.getByRole('button', { name: 'Ontwerp opslaan' }).first().click();
-    await visible(page.getByRole('status').filter({ hasText: 'Het ontwerp van versie 1 is opgeslagen.' }));
+    await visible(page.getByRole('status').filter({ hasText: `Het ontwerp van versie ${next} is opgeslagen.` }));
     await page.getByRole('tab', { name: 'Voorbeeld' }).click();
     await visible(page.getByTestId('scenario-preview').getByText('Is dit een goed moment om te praten, zonder dat iemand meeluistert?'));
     expect(await seriousViolations(page), 'scenario preview').toEqual([]);
     await shot(page, 'scenario-preview');
     await page.getByRole('button', { name: 'Publiceren…' }).first().click();
-    const publish = page.getByRole('dialog', { name: 'Versie 1 publiceren?' });
+    const publish = page.getByRole('dialog', { name: `Versie ${next} publiceren?` });
     await visible(publish);
     await publish.getByRole('button', { name: 'Publiceren' }).click();
-    await visible(page.getByRole('status').filter({ hasText: 'Versie 1 is gepubliceerd' }));
-    await visible(page.getByText('Hoe gaat het met u? · Versie 1', { exact: true }));
+    await visible(page.getByRole('status').filter({ hasText: `Versie ${next} is gepubliceerd` }));
+    await visible(page.getByText(`Hoe gaat het met u? · Versie ${next}`, { exact: true }));
     const versions = page.getByTestId('scenario-versions');
-    await visible(versions.locator('tr[data-version="1"][data-status="published"]:not([data-default])'));
+    await visible(versions.locator(`tr[data-version="${next}"][data-status="published"]:not([data-default])`));
     expect(await seriousViolations(page), 'scenario after publishing').toEqual([]);
     // New conversations use it: the API says so.
     const current = (await (await page.request.get(`${haven.url}/api/programmes/${programmeId}/scenarios`)).json()) as {
@@ -298,7 +311,7 @@ describe.skipIf(!chromiumPath)('outreach, the coordinator’s screens', () => {
     await visible(page.getByRole('heading', { level: 1, name: 'Toewijzing' }));
     const holders = page.getByTestId('holders');
     await visible(holders.locator('tr[data-holder="Karim Beller"]'));
-    expect(await holders.locator('tr[data-holder="Karim Beller"] [data-testid="assigned"]').textContent()).toBe('0');
+    const held = Number(await holders.locator('tr[data-holder="Karim Beller"] [data-testid="assigned"]').textContent());
     await page.locator('select[name="holder"]').selectOption('unassigned');
     const list = page.getByTestId('assign-list');
     await visible(list.locator('tbody tr[data-contact]'));
@@ -315,9 +328,19 @@ describe.skipIf(!chromiumPath)('outreach, the coordinator’s screens', () => {
     await shot(page, 'assign');
     await page.getByRole('button', { name: 'Toewijzen', exact: true }).click();
     await visible(page.getByRole('status').filter({ hasText: 'Contacten toegewezen aan Karim Beller: 2.' }));
-    await page.waitForFunction(() => document.querySelector('tr[data-holder="Karim Beller"] [data-testid="assigned"]')?.textContent === '2');
+    await page.waitForFunction((n) => document.querySelector('tr[data-holder="Karim Beller"] [data-testid="assigned"]')?.textContent === String(n), held + 2);
     await page.locator('select[name="holder"]').selectOption({ label: 'Karim Beller' });
-    for (const r of refs) await visible(list.locator(`tr[data-contact="${r}"]`).getByText('Karim Beller'));
+    await page.waitForFunction(() => {
+      const cells = [...document.querySelectorAll('[data-testid="assign-list"] tbody [data-testid="assigned-to"]')];
+      return cells.length > 0 && cells.every((c) => c.textContent === 'Karim Beller');
+    });
+    const karim = await haven.runtime.database.db
+      .selectFrom('contacts as c')
+      .innerJoin('users as u', 'u.id', 'c.assigned_to')
+      .select('c.id')
+      .where('u.email', '=', 'caller@demo.haven.test')
+      .execute();
+    expect(karim.map((c) => refOf('C', c.id))).toEqual(expect.arrayContaining(refs));
 
     // ---- The attempt rule -------------------------------------------------------------------
     await nav.getByRole('link', { name: 'Regel voor pogingen' }).click();

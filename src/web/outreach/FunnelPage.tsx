@@ -381,9 +381,9 @@ export function FunnelPage() {
               value={filter.from}
               onChange={(v) => v && set({ from: v })}
               error={fieldErrors['query.from']}
-              w={180}
+              w={160}
             />
-            <DateField label={t('funnel.to')} name="to" value={filter.to} onChange={(v) => v && set({ to: v })} error={fieldErrors['query.to']} w={180} />
+            <DateField label={t('funnel.to')} name="to" value={filter.to} onChange={(v) => v && set({ to: v })} error={fieldErrors['query.to']} w={160} />
             <NativeSelect
               label={t('reports:funnel.municipality')}
               name="nisCode"
@@ -391,7 +391,7 @@ export function FunnelPage() {
               onChange={(e) => set({ nisCode: e.currentTarget.value })}
               data={[{ value: '', label: t('reports:funnel.allMunicipalities') }, ...municipalities.map((m) => ({ value: m.nisCode, label: m.name }))]}
               error={fieldErrors['query.nisCode']}
-              w={240}
+              w={220}
             />
           </>
         ) : null}

@@ -6,7 +6,7 @@
  */
 import { Anchor, Box, Button, Group, Loader, Stack, Tabs, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { formatDateTime } from '../../kernel/i18n/locales.ts';
@@ -35,6 +35,13 @@ function DraftEditor({ programmeId, scenario, search }: { programmeId: string; s
   const errors = errorsByUid(problem.fields, sent);
   const path = `${scenariosPath(programmeId)}/${scenario.id}`;
 
+  // Closing the tab or reloading with unsaved changes: the browser asks first.
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
   const change = (m: ScenarioModel) => {
     setModel(m);
     setDirty(true);
