@@ -455,6 +455,7 @@ const FIXTURES: Record<string, Fixture> = {
     status: 200,
   },
   'GET /programmes/:programmeId/worklist': { status: 200 },
+  'GET /programmes/:programmeId/worklist/municipalities': { status: 200 },
   // A free, due contact is seeded first, so the claim finds one.
   'POST /programmes/:programmeId/worklist/claim': {
     body: async (a) => {

@@ -151,6 +151,33 @@ const getWorklist = defineRoute({
   },
 });
 
+/**
+ * The municipalities of the programme's project by name: the choices of the worklist's and the
+ * directory's municipality filter. A caller may not read projects (projects.read), so without
+ * this the filter could only offer NIS codes.
+ */
+const municipalitiesRoute = defineRoute({
+  method: 'GET',
+  url: '/programmes/:programmeId/worklist/municipalities',
+  access: { permission: 'outreach.work', programmeParam: 'programmeId' },
+  summary: 'The municipalities of the programme’s project (NIS code and name), for the filters of the worklist and the directory',
+  tags: TAGS,
+  params: programmeParams,
+  response: z.object({ items: z.array(z.object({ nisCode: z.string(), name: z.string() })) }),
+  handler: async ({ params, ctx }) => {
+    const rows = await ctx.read((db) =>
+      db
+        .selectFrom('project_municipalities as m')
+        .innerJoin('programmes as p', 'p.project_id', 'm.project_id')
+        .select(['m.nis_code', 'm.name'])
+        .where('p.id', '=', params.programmeId)
+        .orderBy('m.name')
+        .execute(),
+    );
+    return { items: rows.map((r) => ({ nisCode: r.nis_code, name: r.name })) };
+  },
+});
+
 const claimNextRoute = defineRoute({
   method: 'POST',
   url: '/programmes/:programmeId/worklist/claim',
@@ -572,6 +599,7 @@ export const worklistRoutes: AnyRoute[] = [
   getSettings,
   putSettings,
   getWorklist,
+  municipalitiesRoute,
   claimNextRoute,
   claimOne,
   release,
