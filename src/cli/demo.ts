@@ -10,6 +10,7 @@ import { TOTP_CONTEXT } from '../modules/identity/auth.routes.ts';
 import { hashPassword } from '../modules/identity/passwords.ts';
 import { newTotpSecret } from '../modules/identity/totp.ts';
 import type { OrganisationKind, ProgrammeKind } from '../modules/organisations/schema.ts';
+import { loadOutreachDemo, type OutreachDemoSummary } from '../modules/outreach/demo.ts';
 import { DATA_CATEGORIES } from '../modules/referrals/fields.ts';
 import { openRuntime } from '../server/runtime.ts';
 
@@ -39,7 +40,7 @@ const GENK_MUNICIPALITIES = [
   ['72004', 'Bree'],
   ['71016', 'Genk'],
   ['72039', 'Houthalen-Helchteren'],
-  ['72041', 'Kinrooi'],
+  ['72018', 'Kinrooi'],
   ['72042', 'Oudsbergen'],
   ['71067', 'Zutendaal'],
 ] as const;
@@ -283,6 +284,25 @@ export function printDemoCredentials(creds: DemoCredential[] | null, config: Con
   }
 }
 
+/**
+ * The demo outreach programme's history (src/modules/outreach/demo.ts), added once: also to a demo
+ * loaded before the history existed. Says what it added.
+ */
+export async function loadDemoHistory(db: Db, keys: KeyRing): Promise<void> {
+  printDemoHistory(await loadOutreachDemo(db, keys));
+}
+
+export function printDemoHistory(h: OutreachDemoSummary | null): void {
+  if (!h) return;
+  const s = h.states;
+  const open = s.new + s.in_progress + s.reached_pending + s.follow_up_due + s.follow_up_scheduled;
+  process.stdout.write(
+    `Outreach history of hoe-gaat-het-outreach: ${h.contacts} contacts from ${h.imports} imports of Carma, ${h.attempts} attempts, ` +
+      `${h.conversations} conversations, ${Object.values(h.referrals).reduce((a, b) => a + b, 0)} referrals, ${h.escalations} escalations, ` +
+      `${h.services} services; ${open} contacts open (${h.assigned['caller@demo.haven.test'] ?? 0} assigned to caller@demo.haven.test).\n`,
+  );
+}
+
 export async function demoCommand(config: Config): Promise<void> {
   if (config.env === 'production') {
     process.stderr.write('haven: the demo is refused when NODE_ENV=production\n');
@@ -292,6 +312,7 @@ export async function demoCommand(config: Config): Promise<void> {
   const rt = await openRuntime(config);
   try {
     printDemoCredentials(await loadDemo(rt.database.db, rt.keys), config);
+    await loadDemoHistory(rt.database.db, rt.keys);
   } finally {
     await rt.close();
   }

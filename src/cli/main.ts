@@ -115,7 +115,7 @@ generate
 
 program
   .command('demo')
-  .description('Load the synthetic demo data (organisations, a project, users of each role) and exit')
+  .description('Load the synthetic demo data (organisations, projects, users of each role, an outreach history) and exit')
   .action(() => demoCommand(loadConfig()));
 
 try {

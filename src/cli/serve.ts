@@ -4,7 +4,7 @@ import { issueSetupToken } from '../modules/identity/auth.routes.ts';
 import { buildServer } from '../server/app.ts';
 import { loadModules } from '../server/modules.ts';
 import { openRuntime } from '../server/runtime.ts';
-import { loadDemo, printDemoCredentials } from './demo.ts';
+import { loadDemo, loadDemoHistory, printDemoCredentials } from './demo.ts';
 
 export async function serveCommand(config: Config, o: { demo?: boolean }): Promise<void> {
   if (o.demo && config.env === 'production') {
@@ -42,6 +42,7 @@ export async function serveCommand(config: Config, o: { demo?: boolean }): Promi
     if (o.demo) {
       const creds = await loadDemo(rt.database.db, rt.keys);
       printDemoCredentials(creds, config);
+      await loadDemoHistory(rt.database.db, rt.keys);
     }
     app = await buildServer({ config, database: rt.database, keys: rt.keys });
     await app.listen({ host: config.host, port: config.port });
