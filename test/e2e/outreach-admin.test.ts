@@ -292,6 +292,7 @@ describe.skipIf(!chromiumPath)('outreach, the coordinator’s screens', () => {
     const versions = page.getByTestId('scenario-versions');
     await visible(versions.locator(`tr[data-version="${next}"][data-status="published"]:not([data-default])`));
     expect(await seriousViolations(page), 'scenario after publishing').toEqual([]);
+    await shot(page, 'scenarios');
     // New conversations use it: the API says so.
     const current = (await (await page.request.get(`${haven.url}/api/programmes/${programmeId}/scenarios`)).json()) as {
       current: { isDefault: boolean; definition: { sections: { questions: Record<string, unknown>[] }[] } };

@@ -13,9 +13,7 @@ import { useSearchParams } from 'react-router';
 import { formatDate, formatDateTime } from '../../kernel/i18n/locales.ts';
 import { post } from '../app/api.ts';
 import { roleLabel } from '../app/labels.ts';
-import { useSession } from '../app/session.tsx';
 import { Notice, Page, Pager, ProblemAlert, useProblem } from '../app/ui.tsx';
-import { useProjects } from '../organisations/queries.ts';
 import { languageLabel } from '../referrals/intake.ts';
 import { useProgrammeContext } from '../referrals/ProgrammePicker.tsx';
 import {
@@ -24,6 +22,7 @@ import {
   useAssignList,
   useChangeParams,
   useHolders,
+  useMunicipalities,
   useWorkers,
   WORK_STATES,
   type WorklistItem,
@@ -105,7 +104,6 @@ function HoldersSummary({ programmeId }: { programmeId: string }) {
 export function AssignPage() {
   const { t, i18n } = useTranslation(NS);
   const qc = useQueryClient();
-  const { can } = useSession();
   const ctx = useProgrammeContext('outreach.manage');
   const programmeId = ctx.programmeId;
   const [params] = useSearchParams();
@@ -114,8 +112,7 @@ export function AssignPage() {
   const list = useAssignList(programmeId, filter, page, PAGE_SIZE);
   const holders = useHolders(programmeId);
   const { workers, error: workersError } = useWorkers(programmeId);
-  const projects = useProjects(can('projects.read'));
-  const municipalities = projects.data?.items.find((p) => p.id === ctx.programme?.projectId)?.municipalities ?? [];
+  const municipalities = useMunicipalities(programmeId);
   const [selected, setSelected] = useState<Map<string, WorklistItem>>(new Map());
   const [to, setTo] = useState('');
   const [notice, setNotice] = useState<string | null>(null);

@@ -11,9 +11,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { api, put } from '../app/api.ts';
-import { useSession } from '../app/session.tsx';
 import { ConfirmDialog, Notice, Page, Pager, ProblemAlert, StatusText, useDialogFor, useProblem } from '../app/ui.tsx';
-import { useProjects } from '../organisations/queries.ts';
 import { COMMON_LANGUAGES, languageLabel } from '../referrals/intake.ts';
 import { useProgrammeContext } from '../referrals/ProgrammePicker.tsx';
 import {
@@ -25,6 +23,7 @@ import {
   servicesPath,
   useAllows,
   useChangeParams,
+  useMunicipalities,
   useServices,
 } from './outreach-admin.ts';
 import { bodyOf, ServiceForm } from './ServiceForm.tsx';
@@ -36,7 +35,6 @@ type Change = { service: Service; to: 'deactivate' | 'reactivate' | 'delete' };
 export function ServicesPage() {
   const { t, i18n } = useTranslation(NS);
   const qc = useQueryClient();
-  const { can } = useSession();
   const ctx = useProgrammeContext('services.read');
   const programmeId = ctx.programmeId;
   const manage = useAllows('services.manage', programmeId);
@@ -49,8 +47,7 @@ export function ServicesPage() {
   };
   const page = Math.max(1, Number(params.get('page')) || 1);
   const services = useServices(programmeId, filter, page, PAGE_SIZE);
-  const projects = useProjects(can('projects.read'));
-  const municipalities = projects.data?.items.find((p) => p.id === ctx.programme?.projectId)?.municipalities ?? [];
+  const municipalities = useMunicipalities(programmeId);
   const names = new Map(municipalities.map((m) => [m.nisCode, m.name]));
   const creating = useDialogFor<true>();
   const editing = useDialogFor<Service>();

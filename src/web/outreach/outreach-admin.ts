@@ -415,6 +415,17 @@ export function useWorkers(programmeId: string | null) {
   return { workers, isPending: members.isPending && !!programmeId, error: members.error };
 }
 
+/** The project's municipalities by name (outreach.work: callers and coordinators), for the filters. */
+export function useMunicipalities(programmeId: string | null) {
+  const query = useQuery({
+    queryKey: ['worklist', programmeId, 'municipalities'],
+    queryFn: () => get<{ items: { nisCode: string; name: string }[] }>(`${worklistPath(programmeId as string)}/municipalities`),
+    enabled: !!programmeId,
+    staleTime: 5 * 60_000,
+  });
+  return query.data?.items ?? [];
+}
+
 export function useOutreachSettings(programmeId: string | null) {
   return useQuery({
     queryKey: ['outreach-settings', programmeId],
