@@ -176,7 +176,7 @@ export function EscalationsPage() {
                   const open = e.acknowledgedAt === null;
                   return (
                     <Table.Tr key={e.id} data-escalation={ref} data-state={open ? 'open' : 'acknowledged'}>
-                      <Table.Th scope="row" className="mono">
+                      <Table.Th scope="row" className="mono nowrap">
                         {ref}
                       </Table.Th>
                       <Table.Td className="nowrap">{formatDateTime(e.raisedAt)}</Table.Td>
@@ -194,7 +194,7 @@ export function EscalationsPage() {
                         </Stack>
                       </Table.Td>
                       <Table.Td>
-                        <Stack gap={4} align="flex-start">
+                        <Stack gap={4} align="flex-start" miw={110}>
                           {canDossiers ? (
                             <Anchor
                               component={Link}
