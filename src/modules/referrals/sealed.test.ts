@@ -9,6 +9,7 @@ import { addKeyToFile, type KeyRing, keyRingFromFile, keyRingFromMasterKey } fro
 import { countSealedByKey, resealColumns, type SealedColumn } from '../../kernel/vault/sealed-columns.ts';
 import { loadModules } from '../../server/modules.ts';
 import { testDatabase } from '../../testing/database.ts';
+import { outreachContext } from '../outreach/sealed.ts';
 import { buildWorld, type World } from './retention.fixture.ts';
 import { identityContext } from './vault.ts';
 
@@ -65,6 +66,82 @@ async function identityData(keys: KeyRing, world: World): Promise<void> {
   }
 }
 
+/** What outreach seals about contact D of the world: a safety record, an attempt note, a conversation's free text, an escalation note. */
+async function outreachData(keys: KeyRing, world: World): Promise<void> {
+  const contactId = world.contacts.D;
+  const ph = world.personHashes.D;
+  await db()
+    .insertInto('contact_safety')
+    .values({
+      contact_id: contactId,
+      voicemail: 'never',
+      other_party_same_address: null,
+      sealed: keys.seal('{"askFor":"Ann"}', outreachContext('contact_safety.sealed', ph)),
+      updated_by: null,
+    })
+    .execute();
+  const attempt = await db()
+    .insertInto('attempts')
+    .values({
+      contact_id: contactId,
+      programme_id: world.programmeId,
+      attempt_no: 1,
+      caller_id: null,
+      at: new Date(),
+      local_day: '2026-01-05',
+      part_of_day: 'morning',
+      channel: 'phone',
+      outcome: 'reached',
+      note: keys.seal('called at work', outreachContext('attempts.note', ph)),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const scenario = await db()
+    .insertInto('scenarios')
+    .values({
+      programme_id: world.programmeId,
+      key: 'sealed-test',
+      version: 1 + Math.floor(Math.random() * 1e6),
+      status: 'draft',
+      definition: JSON.stringify({}),
+      created_by: null,
+      published_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const conversation = await db()
+    .insertInto('conversations')
+    .values({
+      contact_id: contactId,
+      programme_id: world.programmeId,
+      attempt_id: attempt.id,
+      scenario_id: scenario.id,
+      caller_id: null,
+      status: 'held',
+      answers: '{}',
+      free_text: keys.seal('{"since":"calmer"}', outreachContext('conversations.free_text', ph)),
+      ended_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db()
+    .insertInto('escalations')
+    .values({
+      contact_id: contactId,
+      programme_id: world.programmeId,
+      conversation_id: conversation.id,
+      raised_by: null,
+      recipient: 'veilig_huis',
+      urgency: 'today',
+      colour: 'orange',
+      reasons: ['threats'],
+      note: keys.seal('threatened by phone', outreachContext('escalations.note', ph)),
+      acknowledged_at: null,
+      acknowledged_by: null,
+    })
+    .execute();
+}
+
 const SEALED = /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 describe('sealed columns', () => {
@@ -72,6 +149,7 @@ describe('sealed columns', () => {
     const keys = keyRingFromMasterKey(randomBytes(32).toString('base64'));
     const world = await buildWorld(db(), keys);
     await identityData(keys, world);
+    await outreachData(keys, world);
     const textColumns = await sql<{ table_name: string; column_name: string }>`
       SELECT c.table_name, c.column_name FROM information_schema.columns c
       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
@@ -94,6 +172,7 @@ describe('sealed columns', () => {
     const before = keyRingFromFile(file);
     const world = await buildWorld(db(), before, { shiftYears: 1 });
     await identityData(before, world);
+    await outreachData(before, world);
     // What the other tests sealed under other rings is left out of this test's counts.
     const plaintexts = await openAllReadable(before);
 
