@@ -16,6 +16,7 @@ const SOURCES = [
   'src/modules/organisations/schema.ts',
   'src/modules/referrals/fields.ts',
   'src/modules/outreach/schema.ts',
+  'src/modules/outreach/rules.ts',
   'vite.config.ts',
 ];
 

@@ -14,6 +14,8 @@ interface NavItem {
   permission?: Permission;
   /** Beside the label, part of the link's name (a count, with words for screen readers). */
   badge?: ReactNode;
+  /** When the link is the current page, if not `to` and the pages under it. */
+  match?: (pathname: string) => boolean;
 }
 
 /** The open escalations, asked again every minute: the coordinator sees a new one at once. */
@@ -67,6 +69,12 @@ export function Shell({ children }: { children?: ReactNode }) {
     {
       title: t('outreachAdmin:nav.section'),
       items: [
+        {
+          to: '/outreach',
+          label: t('outreach:nav.worklist'),
+          permission: 'outreach.work',
+          match: (p) => p === '/outreach' || p.startsWith('/outreach/contacts/'),
+        },
         { to: '/outreach/funnel', label: t('outreachAdmin:nav.funnel'), permission: 'reports.read' },
         { to: '/outreach/escalations', label: t('outreachAdmin:nav.escalations'), permission: 'escalations.read', badge: <OpenEscalationsBadge /> },
         { to: '/outreach/assign', label: t('outreachAdmin:nav.assign'), permission: 'outreach.manage' },
@@ -146,8 +154,8 @@ export function Shell({ children }: { children?: ReactNode }) {
                         to={i.to}
                         label={i.label}
                         rightSection={i.badge}
-                        active={isActive(i.to)}
-                        aria-current={isActive(i.to) ? 'page' : undefined}
+                        active={i.match ? i.match(pathname) : isActive(i.to)}
+                        aria-current={(i.match ? i.match(pathname) : isActive(i.to)) ? 'page' : undefined}
                         onClick={close}
                         variant="light"
                       />

@@ -14,12 +14,16 @@ import { UsersPage } from '../identity/UsersPage.tsx';
 import { OrganisationsPage } from '../organisations/OrganisationsPage.tsx';
 import { ProjectsPage } from '../organisations/ProjectsPage.tsx';
 import { AssignPage } from '../outreach/AssignPage.tsx';
+import { ContactCardPage } from '../outreach/ContactCardPage.tsx';
+import { ConversationPage } from '../outreach/ConversationPage.tsx';
 import { EscalationsPage } from '../outreach/EscalationsPage.tsx';
 import { FunnelPage } from '../outreach/FunnelPage.tsx';
 import { OutreachSettingsPage } from '../outreach/OutreachSettings.tsx';
+import { ReferralPage } from '../outreach/ReferralPage.tsx';
 import { ScenarioPage } from '../outreach/ScenarioPage.tsx';
 import { ScenariosPage } from '../outreach/ScenariosPage.tsx';
 import { ServicesPage } from '../outreach/ServicesPage.tsx';
+import { WorklistPage } from '../outreach/WorklistPage.tsx';
 import { DossierPage } from '../referrals/DossierPage.tsx';
 import { DossiersPage } from '../referrals/DossiersPage.tsx';
 import { ImportPage } from '../referrals/ImportPage.tsx';
@@ -183,6 +187,38 @@ export function AppRoutes() {
           element={
             <RequirePermission permission="protocols.read">
               <ProtocolsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/outreach"
+          element={
+            <RequirePermission permission="outreach.work">
+              <WorklistPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/outreach/contacts/:contactId"
+          element={
+            <RequirePermission permission="outreach.work">
+              <ContactCardPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/outreach/contacts/:contactId/conversation"
+          element={
+            <RequirePermission permission="outreach.work">
+              <ConversationPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/outreach/contacts/:contactId/referral"
+          element={
+            <RequirePermission permission="outreach.work">
+              <ReferralPage />
             </RequirePermission>
           }
         />

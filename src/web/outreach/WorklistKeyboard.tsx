@@ -68,12 +68,7 @@ export function KeyboardHelp({ shortcuts }: { shortcuts: Shortcut[] }) {
         {t('keyboard.button')}
         <VisuallyHidden> ({t('keyboard.buttonHint')})</VisuallyHidden>
       </Button>
-      <Modal
-        opened={opened}
-        onClose={() => setOpened(false)}
-        title={t('keyboard.title')}
-        closeButtonProps={{ 'aria-label': t('app:action.close') }}
-      >
+      <Modal opened={opened} onClose={() => setOpened(false)} title={t('keyboard.title')} closeButtonProps={{ 'aria-label': t('app:action.close') }}>
         <Stack gap="sm">
           <Text size="sm">{t('keyboard.intro')}</Text>
           <Table verticalSpacing={6}>

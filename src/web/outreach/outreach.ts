@@ -7,8 +7,10 @@
  */
 import { type QueryClient, useQuery } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
-import type { ScenarioDefinition, ScenarioQuestion } from '../../modules/outreach/scenarios.ts';
+import { useCallback } from 'react';
+import { useSearchParams } from 'react-router';
 import { addDays, brusselsTime, CALL_WINDOWS, localDay, partOfDay } from '../../modules/outreach/rules.ts';
+import type { ScenarioDefinition, ScenarioQuestion } from '../../modules/outreach/scenarios.ts';
 import {
   ATTEMPT_CHANNELS,
   type AttemptChannel,
@@ -266,6 +268,9 @@ export interface FollowUp {
   nextDueAt: string | null;
 }
 
+/** C-1A2B3C: the reference the API writes (referrals' refOf, which is server code). */
+export const refOf = (prefix: 'C' | 'D', id: string) => `${prefix}-${id.replace(/-/g, '').slice(0, 6).toUpperCase()}`;
+
 // ---- Paths and queries ----------------------------------------------------------------------
 
 export const programmePath = (programmeId: string) => `/api/programmes/${programmeId}`;
@@ -277,7 +282,27 @@ export const cardUrl = (contactId: string, search: string) => `/outreach/contact
 export const conversationUrl = (contactId: string, search: string) => `/outreach/contacts/${contactId}/conversation${search}`;
 export const referralUrl = (contactId: string, search: string, conversationId?: string | null) =>
   `/outreach/contacts/${contactId}/referral${search}${conversationId ? `${search ? '&' : '?'}conversation=${conversationId}` : ''}`;
-export const worklistUrl = (search: string) => `/outreach${search}`;
+/** The worklist as the caller left it (its filters and page), in the same programme. */
+export function worklistUrl(search: string): string {
+  let last: string | null = null;
+  try {
+    last = sessionStorage.getItem(WORKLIST_KEY);
+  } catch {
+    // no storage: the programme alone
+  }
+  const programme = new URLSearchParams(search).get('programme');
+  if (last && programme && new URLSearchParams(last).get('programme') === programme) return `/outreach${last}`;
+  return `/outreach${search}`;
+}
+const WORKLIST_KEY = 'haven.outreach.worklist';
+/** Remembers the worklist's address (filters, page) for the way back from a contact. */
+export function rememberWorklist(search: string): void {
+  try {
+    sessionStorage.setItem(WORKLIST_KEY, search);
+  } catch {
+    // no storage: the way back shows the whole list
+  }
+}
 
 export interface WorklistFilter {
   nisCode: string;
@@ -388,6 +413,25 @@ export function useReferrals(programmeId: string | null, contactId: string) {
     queryFn: () => get<{ items: Referral[] }>(`${contactPath(programmeId as string, contactId)}/referrals`),
     enabled: !!programmeId,
   });
+}
+
+/**
+ * Changes some parameters of the address (empty: removed), from the address as it is now (two
+ * changes before a render must not lose the first). Filters replace the history entry.
+ */
+export function useSetParams() {
+  const [, setParams] = useSearchParams();
+  return useCallback(
+    (changes: Record<string, string | number | undefined>, opts: { replace: boolean } = { replace: true }) => {
+      const n = new URLSearchParams(window.location.search);
+      for (const [k, v] of Object.entries(changes)) {
+        if (v === undefined || v === '') n.delete(k);
+        else n.set(k, String(v));
+      }
+      setParams(n, opts);
+    },
+    [setParams],
+  );
 }
 
 // ---- Labels ---------------------------------------------------------------------------------
