@@ -129,7 +129,8 @@ export async function createBenchDatabase(serverUrl: string): Promise<PgTarget> 
   };
 }
 
-export async function throwawayCluster(): Promise<PgTarget | null> {
+/** `settings`: extra server settings (`name=value`), e.g. `shared_preload_libraries=pg_stat_statements`. */
+export async function throwawayCluster(opts: { settings?: string[] } = {}): Promise<PgTarget | null> {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin/pg_ctl'))) : [];
   const bin = versions.sort((a, b) => Number(a) - Number(b)).at(-1);
@@ -151,7 +152,7 @@ export async function throwawayCluster(): Promise<PgTarget | null> {
     '-D',
     dir,
     '-o',
-    `-c listen_addresses=127.0.0.1 -p ${port} -c max_connections=100 -c shared_buffers=256MB`,
+    [`-c listen_addresses=127.0.0.1 -p ${port} -c max_connections=100 -c shared_buffers=256MB`, ...(opts.settings ?? []).map((x) => `-c ${x}`)].join(' '),
     '-l',
     `${dir}/log`,
     '-w',
