@@ -253,7 +253,7 @@ export function AttemptForm({ programmeId, card, onDone }: { programmeId: string
           </Group>
           <Group>
             <Button type="submit" size="md" loading={record.isPending}>
-              {t('attempt.submit')}
+              {c.reachedAt ? t('attempt.submitFollowUp') : t('attempt.submit')}
             </Button>
           </Group>
         </Stack>

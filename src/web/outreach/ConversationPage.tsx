@@ -269,7 +269,7 @@ function Guide({
           {def.sections.map((s, i) => (
             <li key={s.id}>
               <Button size="compact-sm" variant={i === section ? 'filled' : 'default'} aria-current={i === section ? 'step' : undefined} onClick={() => go(i)}>
-                {i + 1}. {wording(s.title, lang)}
+                {i + 1}. <span lang={lang}>{wording(s.title, lang)}</span>
               </Button>
             </li>
           ))}
@@ -282,7 +282,7 @@ function Guide({
               <Text size="sm" c="dimmed">
                 {t('conversation.sectionOf', { n: section + 1, total: def.sections.length })}
               </Text>
-              <Title order={2} size="h3" id="section-heading" ref={headingRef} tabIndex={-1} className="page-title">
+              <Title order={2} size="h3" id="section-heading" ref={headingRef} tabIndex={-1} className="page-title" lang={lang}>
                 {wording(current.title, lang)}
               </Title>
             </div>

@@ -29,8 +29,10 @@ export function Question({
   onTextDone: () => void;
 }) {
   const { t } = useTranslation('outreach');
-  const label = wording(q.text, lang);
-  const help = q.help ? wording(q.help, lang) : undefined;
+  const text = wording(q.text, lang);
+  // The guide's wording may be in another language than the screen's.
+  const label = <span lang={lang}>{text}</span>;
+  const help = q.help ? <span lang={lang}>{wording(q.help, lang)}</span> : undefined;
   const answered = value !== undefined && value !== null && value !== '';
   const marked = q.escalatesOn?.length ? (
     <Text span size="sm" fw={700} c="red.9" display="block" mt={2}>
@@ -51,7 +53,7 @@ export function Question({
     </Text>
   ) : null;
   const clear = answered ? (
-    <Button variant="subtle" size="compact-sm" onClick={() => onAnswer(null)} aria-label={t('conversation.clearNamed', { question: label })}>
+    <Button variant="subtle" size="compact-sm" onClick={() => onAnswer(null)} aria-label={t('conversation.clearNamed', { question: text })}>
       {t('conversation.clear')}
     </Button>
   ) : null;
@@ -117,7 +119,7 @@ export function Question({
         >
           <Stack gap={8} mt={8}>
             {(q.choices ?? []).map((c) => (
-              <Radio key={c.key} value={c.key} size="md" label={wording(c.label, lang)} aria-invalid={!!error || undefined} />
+              <Radio key={c.key} value={c.key} size="md" label={<span lang={lang}>{wording(c.label, lang)}</span>} aria-invalid={!!error || undefined} />
             ))}
             {clear ? <Box>{clear}</Box> : null}
           </Stack>

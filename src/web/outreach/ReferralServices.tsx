@@ -12,7 +12,7 @@ import { useTranslation } from 'react-i18next';
 import { post } from '../app/api.ts';
 import { ProblemAlert, useProblem } from '../app/ui.tsx';
 import { COMMON_LANGUAGES, languageLabel } from '../referrals/intake.ts';
-import { contactPath, type Municipality, type Referral, referralStatusLabel, SERVICE_KINDS, type Service, serviceKindLabel, useServices } from './outreach.ts';
+import { contactPath, type Municipality, type Referral, SERVICE_KINDS, type Service, serviceKindLabel, useServices } from './outreach.ts';
 
 function ServiceChoice({ service: s, checked, invalid, names }: { service: Service; checked: boolean; invalid: boolean; names: ReadonlyMap<string, string> }) {
   const { t, i18n } = useTranslation('outreach');
@@ -192,7 +192,7 @@ export function ReferToService({
             </Button>
           </div>
           <Text size="xs" c="dimmed">
-            {t('referral.statusHint', { proposed: referralStatusLabel(t, 'proposed'), accepted: referralStatusLabel(t, 'accepted') })}
+            {t('referral.statusHint')}
           </Text>
         </Stack>
       </form>
