@@ -192,6 +192,35 @@ describe('answers', () => {
     }
   });
 
+  it('keeps the contact with the caller while they talk: a claim that lapsed mid-call is taken again, one taken by someone else is not', async () => {
+    const { contactId } = await reached(null as unknown as string);
+    const lease = (holder: string, minutes: number) =>
+      s.database.db
+        .updateTable('contacts')
+        .set({ lease_holder: holder, lease_until: sql`now() + make_interval(mins => ${minutes})` })
+        .where('id', '=', contactId)
+        .execute();
+    const holderOf = async () =>
+      s.database.db
+        .selectFrom('contacts')
+        .select(['lease_holder', sql<boolean>`lease_until > now() + interval '20 minutes'`.as('fresh')])
+        .where('id', '=', contactId)
+        .executeTakeFirstOrThrow();
+    await lease(callerId, 5);
+    const conv = await start(contactId);
+    expect(await holderOf()).toEqual({ lease_holder: callerId, fresh: true });
+    // The claim lapses during the conversation; saving an answer takes it again.
+    await lease(callerId, -1);
+    const saved = await caller.request('PUT', api(`/conversations/${conv.id}/answers`), { answers: { 'how-are-you': 4 } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(await holderOf()).toEqual({ lease_holder: callerId, fresh: true });
+    // Someone else claimed it meanwhile: their claim stands.
+    const other = await s.database.db.selectFrom('users').select('id').where('id', '<>', callerId).limit(1).executeTakeFirstOrThrow();
+    await lease(other.id, 30);
+    await caller.request('PUT', api(`/conversations/${conv.id}/answers`), { answers: { 'how-are-you': 3 } });
+    expect((await holderOf()).lease_holder).toBe(other.id);
+  });
+
   it('finishing as held leaves the contact open (a referral or follow-up may follow); answers are then fixed', async () => {
     const r = await caller.request('POST', api(`/conversations/${conversationId}/finish`), { outcome: 'held' });
     expect(r.statusCode, r.body).toBe(200);

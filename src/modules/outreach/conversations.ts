@@ -21,7 +21,7 @@ import { DEFAULT_RECIPIENT, DEFAULT_URGENCY, type Raised, raiseEscalation } from
 import { checkAnswers, currentScenario, escalationsIn, type ScenarioDefinition, scenarioDefinition } from './scenarios.ts';
 import type { EscalationReason } from './schema.ts';
 import { outreachContext } from './sealed.ts';
-import { closeOutreachContact } from './worklist.ts';
+import { closeOutreachContact, extendLease } from './worklist.ts';
 
 export type Answer = boolean | number | string;
 
@@ -146,6 +146,7 @@ export async function startConversation(
     if (attempt.outcome !== 'reached') throw problems.invalidField('attemptId', 'attempt_not_reached');
   }
   const scenario = await currentScenario(tx, q.programmeId);
+  await extendLease(tx, { programmeId: q.programmeId, contactId: contact.id, userId: ctx.user.userId });
   const row = await tx
     .insertInto('conversations')
     .values({
@@ -202,6 +203,8 @@ export async function saveAnswers(
     .set({ answers: JSON.stringify(answers), free_text: sealedText })
     .where('id', '=', conv.id)
     .execute();
+  // A conversation can outlast the claim: each save keeps the contact with the caller.
+  await extendLease(tx, { programmeId: q.programmeId, contactId: conv.contact_id, userId: ctx.user.userId });
   audit({
     action: 'conversation.answer',
     recordType: 'conversation',
@@ -248,7 +251,11 @@ export async function finishConversation(
     programmeId: q.programmeId,
     details: { contactId: conv.contact_id, outcome: q.outcome, close: q.close },
   });
-  if (!q.close) return { closed: false };
+  if (!q.close) {
+    // The referral step follows: the contact stays with the caller.
+    await extendLease(tx, { programmeId: q.programmeId, contactId: conv.contact_id, userId: ctx.user.userId });
+    return { closed: false };
+  }
   const contact = await tx.selectFrom('contacts').select('status').where('id', '=', conv.contact_id).forUpdate().executeTakeFirstOrThrow();
   if (contact.status !== 'open') return { closed: false };
   await closeOutreachContact(tx, audit, {

@@ -315,12 +315,15 @@ export async function releaseLease(tx: Tx, contactId: string): Promise<void> {
  */
 export async function extendLease(tx: Tx, q: { programmeId: string; contactId: string; userId: string }): Promise<void> {
   const { leaseMinutes } = await readSettings(tx, q.programmeId);
+  // The user's own lease is extended; one that lapsed while they worked (a long conversation) is
+  // taken again, unless someone else has claimed the contact since.
   await tx
     .updateTable('contacts as c')
-    .set({ lease_until: leaseEnd(leaseMinutes) })
+    .set({ lease_holder: q.userId, lease_until: leaseEnd(leaseMinutes) })
     .where('c.id', '=', q.contactId)
-    .where('c.lease_holder', '=', q.userId)
-    .where('c.lease_until', '>', sql<Date>`now()`)
+    .where('c.programme_id', '=', q.programmeId)
+    .where('c.status', '=', 'open')
+    .where((eb) => eb.or([eb('c.lease_holder', '=', q.userId), eb('c.lease_holder', 'is', null), eb('c.lease_until', '<=', sql<Date>`now()`)]))
     .execute();
 }
 
