@@ -269,7 +269,10 @@ function Guide({
           {def.sections.map((s, i) => (
             <li key={s.id}>
               <Button size="compact-sm" variant={i === section ? 'filled' : 'default'} aria-current={i === section ? 'step' : undefined} onClick={() => go(i)}>
-                {i + 1}. <span lang={lang}>{wording(s.title, lang)}</span>
+                {/* One inline box: the button's label is a flex row, which would drop the space. */}
+                <span>
+                  {i + 1}. <span lang={lang}>{wording(s.title, lang)}</span>
+                </span>
               </Button>
             </li>
           ))}
