@@ -18,7 +18,7 @@
  *
  *   node bench/outreach.ts [--engine pglite|postgres|both] [--contacts N] [--seconds 30] [--warmup 5]
  *                          [--callers 32] [--paced 0.5,0.125] [--funnel-runs 10] [--database-url URL]
- *                          [--json out.json]
+ *                          [--json out.json] [--keep]
  *
  * --contacts applies to every engine; without it PostgreSQL gets 1,000,000 and PGlite 100,000.
  * PostgreSQL: as in api-page.ts, a throwaway cluster unless --database-url (or
@@ -47,6 +47,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/kernel/config.ts';
 import { type Database, type Db, openPGlite } from '../src/kernel/db/database.ts';
 import { lockDataDir } from '../src/kernel/db/lock.ts';
+import type { Tx } from '../src/kernel/http/context.ts';
 import { brusselsDay } from '../src/kernel/jobs.ts';
 import { hashPassword } from '../src/modules/identity/passwords.ts';
 import { newTotpSecret } from '../src/modules/identity/totp.ts';
@@ -54,6 +55,7 @@ import { computeFunnel, type ResolvedQuery } from '../src/modules/outreach/funne
 import { localDay, partOfDay } from '../src/modules/outreach/rules.ts';
 import { currentScenario, storeDefaultScenario } from '../src/modules/outreach/scenarios.ts';
 import { PARTS_OF_DAY, SERVICE_KINDS } from '../src/modules/outreach/schema.ts';
+import { claimNext } from '../src/modules/outreach/worklist.ts';
 import { GENK_MUNICIPALITIES } from '../src/modules/referrals/generate.ts';
 import { activeProtocol, policeZone } from '../src/modules/referrals/testing.ts';
 import { loadModules } from '../src/server/modules.ts';
@@ -70,6 +72,7 @@ const { values: opts } = parseArgs({
     callers: { type: 'string', default: '32' },
     'funnel-runs': { type: 'string', default: '10' },
     paced: { type: 'string', default: '0.5,0.125' },
+    keep: { type: 'boolean', default: false },
     'database-url': { type: 'string' },
     json: { type: 'string' },
   },
@@ -82,6 +85,8 @@ const FUNNEL_RUNS = Number(opts['funnel-runs']);
 const PACED = (opts.paced as string).split(',').filter(Boolean).map(Number);
 const DEFAULT_CONTACTS = { postgres: 1_000_000, pglite: 100_000 } as const;
 const PASSWORD = 'bench password, not a secret';
+/** Leave the data folder (and a throwaway cluster) behind, to look at the data afterwards. */
+const KEEP = opts.keep as boolean;
 /** Share of attempts recorded as reached (the rest: no answer). */
 const REACHED_SHARE = 0.25;
 /** The programme's lease (the default of migration 202612010001). */
@@ -547,6 +552,26 @@ async function funnelStatements(q: ResolvedQuery): Promise<{ sql: string; parame
   return seen;
 }
 
+/** The statement claimNext sends for a caller (compiled as funnelStatements is). */
+async function claimStatement(programmeId: string, userId: string): Promise<{ sql: string; parameters: readonly unknown[] }> {
+  const seen: { sql: string; parameters: readonly unknown[] }[] = [];
+  const compiler = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+    log: (e) => {
+      if (e.level === 'query') seen.push(e.query);
+    },
+  });
+  await claimNext(compiler as unknown as Tx, () => {}, { programmeId, userId, leaseMinutes: LEASE_MINUTES, filter: {} });
+  const first = seen[0];
+  if (!first) throw new Error('claimNext sent no query');
+  return first;
+}
+
 /** The simplest aggregate over the same contacts: how many of the period's contacts by outcome. */
 const COUNT_BY_OUTCOME = `SELECT outcome, count(*)::int AS n FROM contacts
   WHERE programme_id = $1 AND received_at >= ($2::date::timestamp AT TIME ZONE 'Europe/Brussels') AND received_at < (($3::date + 1)::timestamp AT TIME ZONE 'Europe/Brussels')
@@ -679,6 +704,8 @@ interface EngineResult {
   statements: { query: string; calls: number; totalMs: number; meanMs: number; share: number }[] | null;
   /** PostgreSQL only: what the database's active backends were doing, sampled every 50 ms during the looping run */
   waits: Record<string, number> | null;
+  /** EXPLAIN (ANALYZE, BUFFERS) after the runs: a claim (rolled back) and each statement of the funnel */
+  explain: { name: string; executionMs: number; plan: string }[];
   funnel: {
     from: string;
     to: string;
@@ -728,7 +755,7 @@ async function runEngine(engine: Engine, contacts: number, target?: PgTarget): P
 
     const logFd = openSync(path.join(dataDir, 'server.log'), 'a');
     let server: RunningHaven | undefined;
-    let result: Omit<EngineResult, 'funnel'> & { funnel: Omit<EngineResult['funnel'], 'sql' | 'countByOutcome'> };
+    let result: Omit<EngineResult, 'funnel' | 'explain'> & { funnel: Omit<EngineResult['funnel'], 'sql' | 'countByOutcome'> };
     const from = localDay(new Date(now.getTime() - 364 * 86_400_000));
     const to = localDay(now);
     let runStart: Date;
@@ -853,6 +880,12 @@ async function runEngine(engine: Engine, contacts: number, target?: PgTarget): P
     let sqlTimings: Timings;
     let countTimings: Timings;
     let dbTwo: number;
+    let explain: EngineResult['explain'];
+    const toExplain = [
+      { name: 'claim', ...(await claimStatement(base.programmeId, base.accounts[0]?.id as string)), rollback: true },
+      ...statements.map((st, i) => ({ name: `funnel statement ${i + 1}`, ...st, rollback: false })),
+      { name: 'count by outcome', sql: COUNT_BY_OUTCOME, parameters: [base.programmeId, from, to], rollback: false },
+    ];
     log(`funnel SQL (${statements.length} statements) and count by outcome through the driver, ${FUNNEL_RUNS + 1} times each`);
     if (engine === 'postgres') {
       const pool = new pg.Pool({ connectionString: target?.url, max: statements.length });
@@ -863,6 +896,9 @@ async function runEngine(engine: Engine, contacts: number, target?: PgTarget): P
         await pool.query(COUNT_BY_OUTCOME, [base.programmeId, from, to]);
       });
       dbTwo = (await pool.query<{ n: number }>(twoCallers, [base.programmeId, runStart])).rows[0]?.n ?? -1;
+      const client = await pool.connect();
+      explain = await explainAll(async (text, params) => (await client.query<Record<string, string>>(text, params as unknown[])).rows, toExplain);
+      client.release();
       await pool.end();
     } else {
       const lock = lockDataDir(dataDir);
@@ -874,6 +910,7 @@ async function runEngine(engine: Engine, contacts: number, target?: PgTarget): P
         await pglite.query(COUNT_BY_OUTCOME, [base.programmeId, from, to]);
       });
       dbTwo = (await pglite.query<{ n: number }>(twoCallers, [base.programmeId, runStart])).rows[0]?.n ?? -1;
+      explain = await explainAll(async (text, params) => (await pglite.query<Record<string, string>>(text, params as unknown[])).rows, toExplain);
       await pglite.close();
       lock.release();
     }
@@ -881,14 +918,36 @@ async function runEngine(engine: Engine, contacts: number, target?: PgTarget): P
       ...result,
       callers: { ...result.callers, dbTwoCallersInLease: dbTwo },
       funnel: { ...result.funnel, sql: sqlTimings, countByOutcome: countTimings },
+      explain,
     };
+    for (const e of explain) log(`EXPLAIN ANALYZE ${e.name}: ${e.executionMs.toFixed(1)} ms`);
     log(
       `${engine}: funnel API p50 ${full.funnel.api.p50.toFixed(0)} ms max ${full.funnel.api.max.toFixed(0)} ms; SQL p50 ${sqlTimings.p50.toFixed(0)} ms; count ${countTimings.p50.toFixed(0)} ms; two callers in a lease: ${dbTwo}`,
     );
     return full;
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    if (KEEP) log(`kept ${dataDir}${target ? ` and ${target.url}` : ''}`);
+    else rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of each statement; a change (the claim) inside a transaction rolled back. */
+async function explainAll(
+  query: (text: string, params: readonly unknown[]) => Promise<Record<string, string>[]>,
+  list: { name: string; sql: string; parameters: readonly unknown[]; rollback: boolean }[],
+): Promise<EngineResult['explain']> {
+  const out: EngineResult['explain'] = [];
+  for (const e of list) {
+    if (e.rollback) await query('BEGIN', []);
+    try {
+      const rows = await query(`EXPLAIN (ANALYZE, BUFFERS) ${e.sql}`, e.parameters);
+      const plan = rows.map((r) => Object.values(r)[0]).join('\n');
+      out.push({ name: e.name, executionMs: Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? Number.NaN), plan });
+    } finally {
+      if (e.rollback) await query('ROLLBACK', []);
+    }
+  }
+  return out;
 }
 
 // ---- Report ---------------------------------------------------------------------------------------
@@ -955,6 +1014,10 @@ function report(results: EngineResult[], loadBefore: number[]): string {
     ),
     '',
     ...results.map(
+      (r) => `${r.engine}, EXPLAIN ANALYZE after the runs (plans in --json): ${r.explain.map((e) => `${e.name} ${f(e.executionMs, 1)} ms`).join(', ')}`,
+    ),
+    '',
+    ...results.map(
       (r) =>
         `${r.engine}: ${r.version.split(',')[0]}; generated and analysed in ${f(r.generateSeconds)} s${r.poolSize ? `; server pool ${r.poolSize}` : ''}; ${f(r.callers.claims)} claims, ${f(r.callers.attempts)} attempts recorded; funnel ${r.funnel.from} – ${r.funnel.to}: ${f(r.funnel.received)} contacts received${Object.keys(r.callers.errors).length ? `; errors ${JSON.stringify(r.callers.errors)}` : ''}`,
     ),
@@ -982,7 +1045,7 @@ for (const engine of engines) {
   try {
     results.push(await runEngine('postgres', contacts, target));
   } finally {
-    await target.dispose();
+    if (!KEEP) await target.dispose();
   }
 }
 const text = report(results, loadBefore);
