@@ -532,8 +532,19 @@ function overlaps(claims: Claim[]): { twice: number; possible: number; certain: 
 
 // ---- The funnel ---------------------------------------------------------------------------------
 
-/** The statements computeFunnel sends for a query, compiled by Kysely (no database needed). */
-async function funnelStatements(q: ResolvedQuery): Promise<{ sql: string; parameters: readonly unknown[] }[]> {
+interface Statement {
+  name: string;
+  /** `SET LOCAL …` sent before it in its transaction */
+  settings: string[];
+  sql: string;
+  parameters: readonly unknown[];
+}
+
+/**
+ * The statements computeFunnel sends for a query, compiled by Kysely (no database needed), each
+ * with the SET LOCAL settings of its transaction; the totals first, then the reach rates.
+ */
+async function funnelStatements(q: ResolvedQuery): Promise<Statement[]> {
   const seen: { sql: string; parameters: readonly unknown[] }[] = [];
   const compiler = new Kysely<Database>({
     dialect: {
@@ -549,7 +560,31 @@ async function funnelStatements(q: ResolvedQuery): Promise<{ sql: string; parame
   // No rows come back, so computeFunnel fails after sending its statements: they are what counts.
   await computeFunnel(compiler, q).catch(() => {});
   if (seen.length === 0) throw new Error('computeFunnel sent no query');
-  return seen;
+  const out: Statement[] = [];
+  let settings: string[] = [];
+  for (const s of seen) {
+    if (/^SET LOCAL /i.test(s.sql)) settings.push(s.sql);
+    else {
+      out.push({ name: s.sql.includes('FILTER (WHERE k.') ? 'funnel totals' : 'funnel reach rates', settings, ...s });
+      settings = [];
+    }
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name) * -1);
+}
+
+/** Runs a statement in its transaction with its settings (or alone), through `query`. */
+async function runStatement(query: (text: string, params?: unknown[]) => Promise<unknown>, s: Statement): Promise<void> {
+  if (!s.settings.length) {
+    await query(s.sql, s.parameters as unknown[]);
+    return;
+  }
+  await query('BEGIN');
+  try {
+    for (const x of s.settings) await query(x);
+    await query(s.sql, s.parameters as unknown[]);
+  } finally {
+    await query('COMMIT');
+  }
 }
 
 /** The statement claimNext sends for a caller (compiled as funnelStatements is). */
@@ -882,15 +917,24 @@ async function runEngine(engine: Engine, contacts: number, target?: PgTarget): P
     let dbTwo: number;
     let explain: EngineResult['explain'];
     const toExplain = [
-      { name: 'claim', ...(await claimStatement(base.programmeId, base.accounts[0]?.id as string)), rollback: true },
-      ...statements.map((st, i) => ({ name: `funnel statement ${i + 1}`, ...st, rollback: false })),
-      { name: 'count by outcome', sql: COUNT_BY_OUTCOME, parameters: [base.programmeId, from, to], rollback: false },
+      { name: 'claim', settings: [], ...(await claimStatement(base.programmeId, base.accounts[0]?.id as string)), rollback: true },
+      ...statements.map((st) => ({ ...st, rollback: false })),
+      { name: 'count by outcome', settings: [], sql: COUNT_BY_OUTCOME, parameters: [base.programmeId, from, to], rollback: false },
     ];
     log(`funnel SQL (${statements.length} statements) and count by outcome through the driver, ${FUNNEL_RUNS + 1} times each`);
     if (engine === 'postgres') {
       const pool = new pg.Pool({ connectionString: target?.url, max: statements.length });
       sqlTimings = await repeat(FUNNEL_RUNS, async () => {
-        await Promise.all(statements.map((s) => pool.query(s.sql, s.parameters as unknown[])));
+        await Promise.all(
+          statements.map(async (st) => {
+            const c = await pool.connect();
+            try {
+              await runStatement((text, params) => c.query(text, params), st);
+            } finally {
+              c.release();
+            }
+          }),
+        );
       });
       countTimings = await repeat(FUNNEL_RUNS, async () => {
         await pool.query(COUNT_BY_OUTCOME, [base.programmeId, from, to]);
@@ -904,7 +948,7 @@ async function runEngine(engine: Engine, contacts: number, target?: PgTarget): P
       const lock = lockDataDir(dataDir);
       const pglite = await openPGlite(path.join(dataDir, 'pglite'));
       sqlTimings = await repeat(FUNNEL_RUNS, async () => {
-        for (const s of statements) await pglite.query(s.sql, s.parameters as unknown[]);
+        for (const st of statements) await runStatement((text, params) => pglite.query(text, params), st);
       });
       countTimings = await repeat(FUNNEL_RUNS, async () => {
         await pglite.query(COUNT_BY_OUTCOME, [base.programmeId, from, to]);
@@ -934,17 +978,19 @@ async function runEngine(engine: Engine, contacts: number, target?: PgTarget): P
 /** EXPLAIN (ANALYZE, BUFFERS) of each statement; a change (the claim) inside a transaction rolled back. */
 async function explainAll(
   query: (text: string, params: readonly unknown[]) => Promise<Record<string, string>[]>,
-  list: { name: string; sql: string; parameters: readonly unknown[]; rollback: boolean }[],
+  list: (Statement & { rollback: boolean })[],
 ): Promise<EngineResult['explain']> {
   const out: EngineResult['explain'] = [];
   for (const e of list) {
-    if (e.rollback) await query('BEGIN', []);
+    const inTransaction = e.rollback || e.settings.length > 0;
+    if (inTransaction) await query('BEGIN', []);
     try {
+      for (const x of e.settings) await query(x, []);
       const rows = await query(`EXPLAIN (ANALYZE, BUFFERS) ${e.sql}`, e.parameters);
       const plan = rows.map((r) => Object.values(r)[0]).join('\n');
       out.push({ name: e.name, executionMs: Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? Number.NaN), plan });
     } finally {
-      if (e.rollback) await query('ROLLBACK', []);
+      if (inTransaction) await query('ROLLBACK', []);
     }
   }
   return out;

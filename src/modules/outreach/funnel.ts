@@ -215,7 +215,11 @@ function classified(q: FunnelQuery, opts: { withDossier?: boolean } = {}) {
     LEFT JOIN (
       SELECT contact_id, bool_or(status <> 'declined') AS referred, bool_or(status = 'taken_up') AS taken_up,
         ${sql.join(SERVICE_KINDS.map((k) => sql`bool_or(status <> 'declined' AND service_kind = ${k}) AS ${kindColumn(k)}`))}
-      FROM service_referrals WHERE programme_id = ${p} GROUP BY contact_id
+      FROM service_referrals WHERE programme_id = ${p}
+        -- Implied by the cohort (a referral is proposed after its contact came in), stated so that
+        -- the referrals of earlier periods are not aggregated.
+        AND proposed_at >= ${startOf(q.from)}
+      GROUP BY contact_id
     ) r ON r.contact_id = c.id
     LEFT JOIN (SELECT DISTINCT contact_id FROM escalations WHERE programme_id = ${p}) e ON e.contact_id = c.id
     WHERE ${inCohort(q)}
@@ -282,12 +286,18 @@ function assertAddsUp(lines: FunnelLineCount[]): void {
 export async function computeFunnel(db: Db, q: ResolvedQuery): Promise<Funnel> {
   // Two independent aggregates: on PostgreSQL they run at once, on two connections of the pool.
   const [totals, attempts] = await Promise.all([
-    sql<Record<string, number>>`
-      SELECT ${sql.join([
-        ...COUNTED.map((l) => sql`count(*) FILTER (WHERE ${PREDICATE[l]})::int AS ${sql.ref(l)}`),
-        ...SERVICE_KINDS.map((k) => sql`count(*) FILTER (WHERE ${kindPredicate(k)})::int AS ${kindColumn(k)}`),
-      ])}
-      FROM (${classified(q)}) k`.execute(db),
+    // Without JIT: the correlated look-ups inflate the estimated cost past jit_optimize_above_cost,
+    // and compiling took about 0.5 s of a 1.5–2 s statement over 500,000 contacts while saving
+    // less (bench/outreach.ts, docs/benchmarks.md). SET LOCAL: only this statement's transaction.
+    db.transaction().execute(async (tx) => {
+      await sql`SET LOCAL jit = off`.execute(tx);
+      return sql<Record<string, number>>`
+        SELECT ${sql.join([
+          ...COUNTED.map((l) => sql`count(*) FILTER (WHERE ${PREDICATE[l]})::int AS ${sql.ref(l)}`),
+          ...SERVICE_KINDS.map((k) => sql`count(*) FILTER (WHERE ${kindPredicate(k)})::int AS ${kindColumn(k)}`),
+        ])}
+        FROM (${classified(q)}) k`.execute(tx);
+    }),
     sql<{ attempt_no: number; part_of_day: PartOfDay; attempts: number; reached: number }>`
       SELECT a.attempt_no, a.part_of_day, count(*)::int AS attempts, count(*) FILTER (WHERE a.outcome = 'reached')::int AS reached
       FROM attempts a
