@@ -229,6 +229,38 @@ describe('what an outcome does', () => {
     expect((await contactRow(c)).closed_by).toBe(userA.id);
   });
 
+  it('a follow-up call not answered moves one day on and frees the contact; answered, the follow-up is done', async () => {
+    const c = await seedWorkContact(s.database.db, s.keys, { programmeId }, { assignedTo: userA.id });
+    await s.database.db
+      .updateTable('contacts')
+      .set({
+        reached_at: sql`now() - interval '10 days'`,
+        attempt_count: 1,
+        follow_up_at: sql`now() - interval '1 hour'`,
+        next_due_at: sql`now() - interval '1 hour'`,
+      })
+      .where('id', '=', c)
+      .execute();
+    const missed = await attempt(callerA, c, { channel: 'phone', outcome: 'no_answer' });
+    expect(missed.statusCode, missed.body).toBe(201);
+    const after = await contactRow(c);
+    const inADay = (d: Date | string | null) => (d ? new Date(d).getTime() - Date.now() : Number.NaN);
+    expect(inADay(after.follow_up_at)).toBeGreaterThan(23 * 3600_000);
+    expect(inADay(after.follow_up_at)).toBeLessThan(25 * 3600_000);
+    expect(after.next_due_at).toEqual(after.follow_up_at);
+    expect(after.lease_holder).toBeNull();
+    expect(after.status).toBe('open');
+    // The next day (made due now), the person answers: the follow-up is done.
+    await s.database.db
+      .updateTable('contacts')
+      .set({ follow_up_at: sql`now() - interval '1 minute'`, next_due_at: sql`now() - interval '1 minute'` })
+      .where('id', '=', c)
+      .execute();
+    const answered = await attempt(callerA, c, { channel: 'phone', outcome: 'reached' });
+    expect(answered.statusCode, answered.body).toBe(201);
+    expect(await contactRow(c)).toMatchObject({ follow_up_at: null, next_due_at: null, status: 'open' });
+  });
+
   it('counts a text message or letter apart from the phone maximum', async () => {
     const c = await mine();
     const sms = await attempt(callerA, c, { channel: 'sms', outcome: 'sent' });

@@ -77,6 +77,8 @@ export interface AttemptInput {
   at?: Date | undefined;
 }
 
+const DAY_MS = 24 * 3600 * 1000;
+
 export interface AttemptResult {
   attemptId: string;
   attemptNo: number;
@@ -95,7 +97,7 @@ export async function recordAttempt(tx: Tx, keys: KeyRing, audit: Audit, rule: A
 
   const contact = await tx
     .selectFrom('contacts')
-    .select(['id', 'person_hash', 'attempt_count', 'reached_at', 'has_phone'])
+    .select(['id', 'person_hash', 'attempt_count', 'reached_at', 'has_phone', 'follow_up_at'])
     .where('id', '=', q.contactId)
     .executeTakeFirstOrThrow();
   if (isPhone && !contact.has_phone) throw problems.conflict('no_phone');
@@ -151,12 +153,28 @@ export async function recordAttempt(tx: Tx, keys: KeyRing, audit: Audit, rule: A
       }
     }
   }
+  // The follow-up call of a reached contact: answered, it is done (the caller closes the contact
+  // or schedules another); not answered, it moves one day on, so that the contact leaves the head
+  // of the worklist instead of staying first for ever.
+  let followUp: Date | null | undefined; // undefined: unchanged
+  if (isPhone && reached && contact.follow_up_at && new Date(contact.follow_up_at).getTime() <= Math.max(at.getTime(), now.getTime())) {
+    followUp = q.outcome === 'reached' ? null : new Date(Math.max(at.getTime(), now.getTime()) + DAY_MS);
+    await tx.updateTable('contacts').set({ follow_up_at: followUp, next_due_at: followUp }).where('id', '=', q.contactId).execute();
+    if (followUp) release = true;
+  }
   audit({
     action: 'attempt.record',
     recordType: 'contact',
     recordId: q.contactId,
     programmeId: q.programmeId,
-    details: { attemptId: attempt.id, attemptNo, channel: q.channel, outcome: q.outcome, ...(closedAs ? { closedAs } : {}) },
+    details: {
+      attemptId: attempt.id,
+      attemptNo,
+      channel: q.channel,
+      outcome: q.outcome,
+      ...(closedAs ? { closedAs } : {}),
+      ...(followUp !== undefined ? { followUpAt: followUp?.toISOString() ?? null } : {}),
+    },
   });
   if (closedAs) {
     await closeOutreachContact(tx, audit, { programmeId: q.programmeId, contactId: q.contactId, outcome: closedAs, userId: q.userId });
