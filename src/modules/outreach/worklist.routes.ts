@@ -190,11 +190,12 @@ const claimNextRoute = defineRoute({
   response: itemSchema,
   handler: async ({ params, body, ctx }) => {
     const id = await ctx.write(async (tx, audit) => {
-      const { leaseMinutes } = await readSettings(tx, params.programmeId);
+      const { leaseMinutes, distinctDays, distinctParts } = await readSettings(tx, params.programmeId);
       return claimNext(tx, audit, {
         programmeId: params.programmeId,
         userId: ctx.user.userId,
         leaseMinutes,
+        rule: { distinctDays, distinctParts },
         filter: { nisCode: body?.nisCode, language: body?.language },
       });
     });

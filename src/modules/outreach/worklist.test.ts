@@ -8,7 +8,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Session, TestServer, TestUser } from '../../testing/server.ts';
 import { testServer } from '../../testing/server.ts';
 import { activeProtocol, policeZone } from '../referrals/testing.ts';
-import { seedDossier, seedWorkContact } from './worklist.fixture.ts';
+import { addDays, brusselsTime, localDay, partOfDay } from './rules.ts';
+import { PARTS_OF_DAY, type PartOfDay } from './schema.ts';
+import { seedAttempt, seedDossier, seedWorkContact } from './worklist.fixture.ts';
 
 let s: TestServer;
 let programmeId: string;
@@ -216,6 +218,40 @@ describe('claims, releases and who sees what', () => {
   let p: string;
   beforeEach(async () => {
     p = await freshProgramme();
+  });
+
+  it('does not hand out a due contact that an earlier attempt already called in this part of the day', async () => {
+    const db = s.database.db;
+    const now = new Date();
+    const part = partOfDay(now);
+    const other = PARTS_OF_DAY.find((x) => x !== part) as PartOfDay;
+    const hour: Record<PartOfDay, number> = { morning: 10, afternoon: 14, evening: 19 };
+    const dueAfter = async (usedPart: PartOfDay) => {
+      const id = await seedWorkContact(db, s.keys, { programmeId: p });
+      await seedAttempt(db, { programmeId: p, contactId: id, at: brusselsTime(addDays(localDay(now), -2), hour[usedPart]) });
+      await db
+        .updateTable('contacts')
+        .set({ next_due_at: new Date(now.getTime() - 3_600_000) })
+        .where('id', '=', id)
+        .execute();
+      return id;
+    };
+    const samePart = await dueAfter(part);
+    const otherPart = await dueAfter(other);
+    const first = await callerA.request('POST', url(p, '/worklist/claim'));
+    expect(first.json().id).toBe(otherPart);
+    const second = await callerA.request('POST', url(p, '/worklist/claim'));
+    expect(second.json().code).toBe('worklist_empty');
+    // Without distinct parts in the programme's rule, it is callable now.
+    await coordinator.request('PUT', url(p, '/outreach/settings'), {
+      maxAttempts: 3,
+      distinctDays: true,
+      distinctParts: false,
+      leaseMinutes: 30,
+      voicemail: 'never',
+    });
+    const third = await callerA.request('POST', url(p, '/worklist/claim'));
+    expect(third.json().id).toBe(samePart);
   });
 
   it('claims a filtered next contact', async () => {

@@ -21,7 +21,7 @@ import type { Audit, Tx } from '../../kernel/http/context.ts';
 import { problems } from '../../kernel/http/problem.ts';
 import { refOf } from '../referrals/dossiers.routes.ts';
 import { closeContact } from '../referrals/dossiers.ts';
-import type { AttemptRule } from './rules.ts';
+import { type AttemptRule, localDay, partOfDay } from './rules.ts';
 import type { ContactOutcome, VoicemailRule } from './schema.ts';
 
 // ---- Settings -------------------------------------------------------------------------------
@@ -251,8 +251,26 @@ const leaseEnd = (minutes: number) => sql<Date>`now() + make_interval(mins => ${
 export async function claimNext(
   tx: Tx,
   audit: Audit,
-  q: { programmeId: string; userId: string; leaseMinutes: number; filter: Omit<WorklistFilter, 'state'> },
+  q: {
+    programmeId: string;
+    userId: string;
+    leaseMinutes: number;
+    filter: Omit<WorklistFilter, 'state'>;
+    /** The programme's rule: a due contact already called today, or in this part of the day, is not handed out. */
+    rule?: { distinctDays: boolean; distinctParts: boolean };
+  },
 ): Promise<string | null> {
+  // `next_due_at` is the earliest moment of a later day and an unused part of the day, but once it
+  // has passed, the part of the day now may be one an earlier attempt used: such a contact is
+  // skipped until a part it may be called in, instead of being handed out for a refused attempt.
+  const now = new Date();
+  const used = [
+    ...(q.rule?.distinctParts ? [sql`a.part_of_day = ${partOfDay(now)}`] : []),
+    ...(q.rule?.distinctDays ? [sql`a.local_day = ${localDay(now)}::date`] : []),
+  ];
+  const callableNow = used.length
+    ? sql`AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.contact_id = c.id AND a.channel = 'phone' AND (${sql.join(used, sql` OR `)}))`
+    : sql``;
   const nis = q.filter.nisCode ? sql`AND d.nis_code = ${q.filter.nisCode}` : sql``;
   const language = q.filter.language ? sql`AND c.language = ${q.filter.language}` : sql``;
   const pool = sql`c.programme_id = ${q.programmeId} AND c.status = 'open'
@@ -268,7 +286,7 @@ export async function claimNext(
       UNION ALL
       ${branch(sql`c.follow_up_at IS NULL AND c.next_due_at IS NULL AND c.attempt_count > 0`, sql`c.id`)}
       UNION ALL
-      ${branch(sql`c.follow_up_at IS NULL AND c.next_due_at IS NOT NULL AND c.next_due_at <= now()`, sql`c.next_due_at, c.id`)}
+      ${branch(sql`c.follow_up_at IS NULL AND c.next_due_at IS NOT NULL AND c.next_due_at <= now() ${callableNow}`, sql`c.next_due_at, c.id`)}
       UNION ALL
       ${branch(sql`c.follow_up_at IS NULL AND c.next_due_at IS NULL AND c.attempt_count = 0`, sql`c.facts_on NULLS LAST, c.received_at, c.id`)}
     ) w LIMIT 1)
