@@ -89,7 +89,7 @@ export interface Tab {
 
 /** A fresh browser profile (no cookies, no storage) in the given language. */
 export async function newTab(browser: Browser, locale = 'en-GB'): Promise<Tab> {
-  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const errors: string[] = [];

@@ -182,6 +182,7 @@ describe.skipIf(!chromiumPath)('referrals', () => {
     await page.getByRole('tab', { name: 'Groen: outreach' }).click();
     // The tab is in the address; a filter chosen before it got there would bring the old tab back.
     await page.waitForFunction(() => !location.search.includes('list=separate'));
+    await visible(page.getByTestId('dossiers-green'));
     await page.locator('select[name="nisCode"]').selectOption({ label: 'Genk' });
     await page.waitForFunction(() => {
       const cells = [...document.querySelectorAll('[data-testid="dossiers-green"] tbody tr td:nth-child(3)')];

@@ -127,8 +127,10 @@ export function DossiersPage() {
   const names = new Map(municipalities.map((m) => [m.nisCode, m.name]));
   const set = (changes: Record<string, string>) =>
     setParams(
-      (old) => {
-        const n = new URLSearchParams(old);
+      () => {
+        // The address as it is now, not the params of the last render: react-router hands those to
+        // a functional update, so a filter chosen right after a tab change brought the old tab back.
+        const n = new URLSearchParams(window.location.search);
         for (const [k, v] of Object.entries(changes)) {
           if (v) n.set(k, v);
           else n.delete(k);
