@@ -28,6 +28,7 @@ import { useSession } from '../app/session.tsx';
 import type { Paged } from '../app/types.ts';
 import type { Colour } from '../referrals/intake.ts';
 import { useReferralProgrammes } from '../referrals/ProgrammePicker.tsx';
+import type { WorklistItem } from './outreach.ts';
 
 export type { FunnelLine, PartOfDay, QuestionType, ScenarioDefinition, ScenarioStatus, ServiceKind, VoicemailRule, WorkState };
 export { ESCALATION_REASONS, ESCALATION_RECIPIENTS, ESCALATION_URGENCIES, PARTS_OF_DAY, SERVICE_KINDS, VOICEMAIL_RULES };
@@ -35,8 +36,8 @@ export { ESCALATION_REASONS, ESCALATION_RECIPIENTS, ESCALATION_URGENCIES, PARTS_
 /** The namespace of these screens' words. */
 export const NS = 'outreachAdmin';
 
-/** C-1A2B3C, D-4D5E6F: the references the API writes (referrals' refOf, which is server code). */
-export const refOf = (prefix: 'C' | 'D', id: string) => `${prefix}-${id.replace(/-/g, '').slice(0, 6).toUpperCase()}`;
+// The worklist's shapes and references are the callers' (outreach.ts): one definition each.
+export { type Person, refOf, type WorklistItem } from './outreach.ts';
 
 /** True when the user holds `permission` in that programme (or everywhere). */
 export function useAllows(permission: Permission, programmeId: string | null): boolean {
@@ -317,32 +318,6 @@ export function useScenario(programmeId: string | null, scenarioId: string) {
 }
 
 // ---- Assignment and settings ------------------------------------------------------------------
-
-export interface Person {
-  id: string;
-  displayName: string;
-}
-
-export interface WorklistItem {
-  id: string;
-  ref: string;
-  dossierId: string;
-  dossierRef: string;
-  municipality: string | null;
-  nisCode: string | null;
-  factsOn: string | null;
-  language: string | null;
-  hasPhone: boolean;
-  attemptCount: number;
-  nextDueAt: string | null;
-  followUpAt: string | null;
-  reached: boolean;
-  receivedAt: string;
-  state: WorkState;
-  assignedTo: Person | null;
-  leasedBy: Person | null;
-  leaseUntil: string | null;
-}
 
 export const WORK_STATES = ['follow_up', 'in_progress', 'new', 'not_due'] as const satisfies readonly WorkState[];
 
