@@ -9,7 +9,7 @@ import type { TFunction } from 'i18next';
 import { useCallback } from 'react';
 import { useSearchParams } from 'react-router';
 import { type Permission, scopeOf } from '../../kernel/authz/permissions.ts';
-import type { FunnelGroup, FunnelLine, FunnelNote } from '../../modules/outreach/funnel.ts';
+import type { FunnelLine, Funnel as ServerFunnel } from '../../modules/outreach/funnel.ts';
 import type { QuestionType, ScenarioDefinition, ScenarioStatus, MARKED_REASONS as ServerMarkedReasons } from '../../modules/outreach/scenarios.ts';
 import {
   ESCALATION_REASONS,
@@ -78,31 +78,10 @@ export interface FunnelFilter {
   nisCode: string;
 }
 
-export interface FunnelLineCount {
-  line: FunnelLine;
-  kind: ServiceKind | null;
-  parent: FunnelLine | null;
-  group: FunnelGroup | null;
-  count: number;
-  note: FunnelNote | null;
-}
-
-export interface ReachRate {
-  attempts: number;
-  reached: number;
-  rate: number | null;
-}
-
-export interface Funnel {
-  programme: { id: string; slug: string; name: string };
-  period: { from: string; to: string; timeZone: string };
-  municipality: { nisCode: string; name: string } | null;
-  maxAttempts: number;
-  lines: FunnelLineCount[];
-  reachByAttempt: (ReachRate & { attemptNo: number })[];
-  reachByPartOfDay: (ReachRate & { partOfDay: PartOfDay })[];
-  municipalities: { nisCode: string; name: string }[];
-}
+// The funnel's shapes are the server's (funnel.ts, types only); the route adds the municipalities
+// the filter offers.
+export type { FunnelLineCount, ReachRate } from '../../modules/outreach/funnel.ts';
+export type Funnel = ServerFunnel & { municipalities: { nisCode: string; name: string }[] };
 
 /** A line of the funnel whose contacts can be listed (or a figure of the reach rate by attempt). */
 export interface Drill {
