@@ -5,7 +5,8 @@
  * Europe/Brussels, both ends included), optionally of one municipality (dossiers.nis_code), and
  * where each of them stands today. Counted from the pseudonymous facts only (contacts, attempts,
  * conversations, service_referrals, escalations), never the vault, so a retention purge changes no
- * figure.
+ * figure. Where a contact's conversations, referrals and escalations stand is kept on the contact
+ * by triggers (migration 202612020001), recomputed from those rows at every change.
  *
  * Every contact falls in exactly one stage (the order decides):
  *   reached        reached_at is set, whatever the outcome;
@@ -179,19 +180,14 @@ function inCohort(q: FunnelQuery): RawBuilder<boolean> {
 const kindColumn = (kind: ServiceKind) => sql.ref(`kind_${kind}`);
 
 /**
- * One row per contact of the cohort, with its stage, its conversation outcome and its flags. The
- * conversations of a contact are looked at only where its outcome does not already decide
- * (index look-ups for a few contacts rather than a pass over every conversation); referrals and
- * escalations are aggregated once per programme. `withDossier` joins the dossier for its
- * municipality (always when the cohort is one municipality's). `OFFSET 0` keeps PostgreSQL from
- * folding this query into the one that counts it: folded, the stage and talk expressions (with
- * their look-ups) would be evaluated again for every line that reads them.
+ * One row per contact of the cohort, with its stage, its conversation outcome and its flags, all
+ * read from the contact row itself: where its conversations, referrals and escalations stand is
+ * kept on it by triggers (migration 202612020001), so the funnel is one pass over the cohort.
+ * `withDossier` joins the dossier for its municipality (always when the cohort is one
+ * municipality's).
  */
 function classified(q: FunnelQuery, opts: { withDossier?: boolean } = {}) {
-  const p = q.programmeId;
   const dossier = opts.withDossier || q.nisCode;
-  const held = sql`EXISTS (SELECT 1 FROM conversations v WHERE v.contact_id = c.id AND v.programme_id = ${p} AND v.status = 'held')`;
-  const refused = sql`EXISTS (SELECT 1 FROM conversations v WHERE v.contact_id = c.id AND v.programme_id = ${p} AND v.status = 'refused')`;
   return sql`
     SELECT c.id, c.dossier_id, c.status, c.outcome, c.received_at, c.reached_at, c.closed_at, c.attempt_count,
       ${dossier ? sql`d.nis_code, d.municipality` : sql`NULL::text AS nis_code, NULL::text AS municipality`},
@@ -201,29 +197,16 @@ function classified(q: FunnelQuery, opts: { withDossier?: boolean } = {}) {
            WHEN c.status = 'open' THEN 'open'
            ELSE 'closed_other' END AS stage,
       CASE WHEN c.reached_at IS NULL THEN NULL
-           WHEN c.outcome = 'conversation' THEN 'conversation_held'
-           WHEN ${held} THEN 'conversation_held'
-           WHEN c.outcome = 'refused' THEN 'refused'
-           WHEN ${refused} THEN 'refused'
+           WHEN c.outcome = 'conversation' OR c.talk = 'held' THEN 'conversation_held'
+           WHEN c.outcome = 'refused' OR c.talk = 'refused' THEN 'refused'
            ELSE 'reached_other' END AS talk,
-      coalesce(r.referred, false) AS referred,
-      coalesce(r.taken_up, false) AS taken_up,
-      ${sql.join(SERVICE_KINDS.map((k) => sql`coalesce(${sql.ref(`r.kind_${k}`)}, false) AS ${kindColumn(k)}`))},
-      (e.contact_id IS NOT NULL) AS escalated
+      (c.referred_kinds IS NOT NULL) AS referred,
+      c.taken_up,
+      ${sql.join(SERVICE_KINDS.map((k) => sql`coalesce(${k} = ANY (c.referred_kinds), false) AS ${kindColumn(k)}`))},
+      (c.escalated_at IS NOT NULL) AS escalated
     FROM contacts c
     ${dossier ? sql`JOIN dossiers d ON d.id = c.dossier_id` : sql``}
-    LEFT JOIN (
-      SELECT contact_id, bool_or(status <> 'declined') AS referred, bool_or(status = 'taken_up') AS taken_up,
-        ${sql.join(SERVICE_KINDS.map((k) => sql`bool_or(status <> 'declined' AND service_kind = ${k}) AS ${kindColumn(k)}`))}
-      FROM service_referrals WHERE programme_id = ${p}
-        -- Implied by the cohort (a referral is proposed after its contact came in), stated so that
-        -- the referrals of earlier periods are not aggregated.
-        AND proposed_at >= ${startOf(q.from)}
-      GROUP BY contact_id
-    ) r ON r.contact_id = c.id
-    LEFT JOIN (SELECT DISTINCT contact_id FROM escalations WHERE programme_id = ${p}) e ON e.contact_id = c.id
-    WHERE ${inCohort(q)}
-    OFFSET 0`;
+    WHERE ${inCohort(q)}`;
 }
 
 /** Every line as a predicate on a classified row `k`; a kind's line by `kindPredicate`. */
@@ -286,27 +269,20 @@ function assertAddsUp(lines: FunnelLineCount[]): void {
 export async function computeFunnel(db: Db, q: ResolvedQuery): Promise<Funnel> {
   // Two independent aggregates: on PostgreSQL they run at once, on two connections of the pool.
   const [totals, attempts] = await Promise.all([
-    // Without JIT: the correlated look-ups inflate the estimated cost past jit_optimize_above_cost,
-    // and compiling took about 0.5 s of a 1.5–2 s statement over 500,000 contacts while saving
-    // less (bench/outreach.ts, docs/benchmarks.md). SET LOCAL: only this statement's transaction.
-    db.transaction().execute(async (tx) => {
-      await sql`SET LOCAL jit = off`.execute(tx);
-      return sql<Record<string, number>>`
-        SELECT ${sql.join([
-          ...COUNTED.map((l) => sql`count(*) FILTER (WHERE ${PREDICATE[l]})::int AS ${sql.ref(l)}`),
-          ...SERVICE_KINDS.map((k) => sql`count(*) FILTER (WHERE ${kindPredicate(k)})::int AS ${kindColumn(k)}`),
-        ])}
-        FROM (${classified(q)}) k`.execute(tx);
-    }),
+    sql<Record<string, number>>`
+      SELECT ${sql.join([
+        ...COUNTED.map((l) => sql`count(*) FILTER (WHERE ${PREDICATE[l]})::int AS ${sql.ref(l)}`),
+        ...SERVICE_KINDS.map((k) => sql`count(*) FILTER (WHERE ${kindPredicate(k)})::int AS ${kindColumn(k)}`),
+      ])}
+      FROM (${classified(q)}) k`.execute(db),
+    // The cohort's phone attempts by when their contact came in (attempts.contact_received_at, kept
+    // by a trigger), from the index attempts_cohort alone; the dossier only for one municipality.
     sql<{ attempt_no: number; part_of_day: PartOfDay; attempts: number; reached: number }>`
       SELECT a.attempt_no, a.part_of_day, count(*)::int AS attempts, count(*) FILTER (WHERE a.outcome = 'reached')::int AS reached
       FROM attempts a
-      JOIN contacts c ON c.id = a.contact_id
-      ${q.nisCode ? sql`JOIN dossiers d ON d.id = c.dossier_id` : sql``}
-      WHERE a.programme_id = ${q.programmeId} AND a.channel = 'phone' AND ${inCohort(q)}
-        -- Implied by the cohort (an attempt is recorded on its own day, after the contact came in),
-        -- stated so that the index on (programme_id, at) skips the attempts of earlier periods.
-        AND a.at >= ${startOf(q.from)}
+      ${q.nisCode ? sql`JOIN contacts c ON c.id = a.contact_id JOIN dossiers d ON d.id = c.dossier_id AND d.nis_code = ${q.nisCode}` : sql``}
+      WHERE a.programme_id = ${q.programmeId} AND a.channel = 'phone'
+        AND a.contact_received_at >= ${startOf(q.from)} AND a.contact_received_at < ${endOf(q.to)}
       GROUP BY a.attempt_no, a.part_of_day`.execute(db),
   ]);
 

@@ -93,6 +93,8 @@ export interface AttemptsTable {
   /** Sealed text (contextOf('attempts.note', person hash)). */
   note: string | null;
   created_at: Generated<Timestamp>;
+  /** Its contact's received_at, set by a trigger (migration 202612020001) for the funnel's reach rates. */
+  contact_received_at: Generated<Timestamp>;
 }
 
 export interface ScenariosTable {
@@ -187,6 +189,12 @@ export interface ContactOutreachColumns {
   closed_by: string | null;
   /** The dossier's date of the facts, copied by a trigger (migration 202612010002) for the order of work. */
   facts_on: Generated<string | null>;
+  /** Where its conversations stand (migration 202612020001, kept by triggers): held, else refused, else null. */
+  talk: Generated<'held' | 'refused' | null>;
+  /** The service kinds of its referrals not declined (kept by triggers); null without one. */
+  referred_kinds: Generated<ServiceKind[] | null>;
+  /** One of its referrals was taken up (kept by triggers). */
+  taken_up: Generated<boolean>;
 }
 
 declare module '../../kernel/db/schema.ts' {
