@@ -332,12 +332,13 @@ export async function releaseLease(tx: Tx, contactId: string): Promise<void> {
  * programme's lease minutes. Nothing happens when they hold none (an assigned contact needs none).
  */
 export async function extendLease(tx: Tx, q: { programmeId: string; contactId: string; userId: string }): Promise<void> {
-  const { leaseMinutes } = await readSettings(tx, q.programmeId);
   // The user's own lease is extended; one that lapsed while they worked (a long conversation) is
-  // taken again, unless someone else has claimed the contact since.
+  // taken again, unless someone else has claimed the contact since. The lease minutes are read in
+  // the same statement: this runs on every answer saved.
+  const minutes = sql<number>`coalesce((SELECT o.lease_minutes FROM outreach_settings o WHERE o.programme_id = ${q.programmeId}), ${DEFAULT_SETTINGS.leaseMinutes})`;
   await tx
     .updateTable('contacts as c')
-    .set({ lease_holder: q.userId, lease_until: leaseEnd(leaseMinutes) })
+    .set({ lease_holder: q.userId, lease_until: sql<Date>`now() + make_interval(mins => ${minutes})` })
     .where('c.id', '=', q.contactId)
     .where('c.programme_id', '=', q.programmeId)
     .where('c.status', '=', 'open')
