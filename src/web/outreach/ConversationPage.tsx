@@ -406,7 +406,7 @@ export function ConversationPage() {
   const onContactClosed = useCallback(() => setClosed(true), []);
   const latest: ConversationRead | undefined = conversations.data?.items[0];
   const running: Conversation | null = started ?? (latest?.status === 'in_progress' ? latest : null);
-  const scenario = useScenario(ctx.programmeId, running?.scenario.id ?? null);
+  const scenario = useScenario(ctx.programmeId, running?.scenario.id ?? null, { once: true });
   const ref = refOf('C', contactId);
   const initial: Record<string, Answer> = running === latest && latest ? { ...latest.answers, ...latest.freeText } : (running?.answers ?? {});
 

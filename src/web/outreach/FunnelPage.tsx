@@ -27,7 +27,7 @@ import {
   funnelFileUrl,
   lineLabel,
   NS,
-  partOfDayLabel,
+  partLabel,
   SERVICE_KINDS,
   type ServiceKind,
   thisYear,
@@ -251,7 +251,7 @@ function ReachTables({ funnel, canDrill }: { funnel: Funnel; canDrill: boolean }
           <Table.Tbody>
             {funnel.reachByPartOfDay.map((r) => (
               <Table.Tr key={r.partOfDay} data-part={r.partOfDay}>
-                <Table.Th scope="row">{partOfDayLabel(t, r.partOfDay)}</Table.Th>
+                <Table.Th scope="row">{partLabel(t, r.partOfDay)}</Table.Th>
                 <Table.Td ta="right">{r.attempts}</Table.Td>
                 <Table.Td ta="right">{r.reached}</Table.Td>
                 <Table.Td ta="right">{formatPercent(r.rate, i18n.language)}</Table.Td>

@@ -274,7 +274,7 @@ export function ReferralPage() {
                 contactId={contactId}
                 conversationId={conversationId}
                 defaults={{ nisCode: card.data.dossier.nisCode ?? '', language: card.data.contact.language ?? '' }}
-                municipalities={municipalities.data?.items ?? []}
+                municipalities={municipalities}
                 onReferred={(r) => {
                   setNotice(t('referral.done', { service: r.serviceName, status: referralStatusLabel(t, r.status) }));
                   listHeading.current?.focus();

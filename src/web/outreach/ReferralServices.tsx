@@ -91,7 +91,8 @@ export function ReferToService({
   const [serviceId, setServiceId] = useState('');
   const [status, setStatus] = useState('proposed');
   const [local, setLocal] = useState<string | undefined>();
-  const services = useServices(programmeId, filter);
+  // The directory's active services, all on one page (a caller chooses among them).
+  const services = useServices(programmeId, { ...filter, active: 'true' }, 1, 100);
   const names = new Map(municipalities.map((m) => [m.nisCode, m.name]));
   const problem = useProblem();
   const refer = useMutation({

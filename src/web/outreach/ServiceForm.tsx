@@ -12,7 +12,7 @@ import { useSession } from '../app/session.tsx';
 import { FormDialog, useProblem } from '../app/ui.tsx';
 import { useOrganisations } from '../organisations/queries.ts';
 import { COMMON_LANGUAGES, languageLabel } from '../referrals/intake.ts';
-import { NS, SERVICE_KINDS, type Service, type ServiceInput, type ServiceKind, serviceKindLabel, servicesPath } from './outreach-admin.ts';
+import { type Municipality, NS, SERVICE_KINDS, type Service, type ServiceInput, type ServiceKind, serviceKindLabel, servicesPath } from './outreach-admin.ts';
 
 const inputOf = (s: Service): ServiceInput => ({
   organisationId: s.organisationId,
@@ -70,7 +70,7 @@ export function ServiceForm({
 }: {
   programmeId: string;
   service?: Service;
-  municipalities: { nisCode: string; name: string }[];
+  municipalities: Municipality[];
   onClose: () => void;
   onSaved: (s: Service) => void;
 }) {

@@ -23,9 +23,9 @@ import {
   programmePath,
   rememberWorklist,
   stateLabel,
+  useChangeParams,
   useMunicipalities,
-  useSetParams,
-  useSettings,
+  useOutreachSettings,
   useWorklist,
   WORK_STATES,
   type WorklistItem,
@@ -60,7 +60,7 @@ export function WorklistPage() {
   const { t, i18n } = useTranslation('outreach');
   const ctx = useProgrammeContext('outreach.work');
   const [params] = useSearchParams();
-  const setParams = useSetParams();
+  const setParams = useChangeParams();
   const navigate = useNavigate();
   const location = useLocation();
   const qc = useQueryClient();
@@ -75,8 +75,8 @@ export function WorklistPage() {
   };
   const list = useWorklist(ctx.programmeId, filter);
   const municipalities = useMunicipalities(ctx.programmeId);
-  const settings = useSettings(ctx.programmeId);
-  const names = new Map((municipalities.data?.items ?? []).map((m) => [m.nisCode, m.name]));
+  const settings = useOutreachSettings(ctx.programmeId);
+  const names = new Map(municipalities.map((m) => [m.nisCode, m.name]));
 
   // The identity of the last card, and its conversations' free text, leave memory here.
   useEffect(() => forgetCards(qc), [qc]);
@@ -120,10 +120,7 @@ export function WorklistPage() {
               name="nisCode"
               value={filter.nisCode}
               onChange={(e) => setFilter({ nisCode: e.currentTarget.value })}
-              data={[
-                { value: '', label: t('worklist.allMunicipalities') },
-                ...(municipalities.data?.items ?? []).map((m) => ({ value: m.nisCode, label: m.name })),
-              ]}
+              data={[{ value: '', label: t('worklist.allMunicipalities') }, ...municipalities.map((m) => ({ value: m.nisCode, label: m.name }))]}
               w={220}
             />
             <NativeSelect

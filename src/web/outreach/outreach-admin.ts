@@ -1,43 +1,68 @@
 /**
  * The coordinator's side of the outreach as the web app reads it: the shapes of the funnel,
- * escalations, services, scenarios, assignment and settings APIs, where their routes are, their
- * queries, and the labels of their codes. Browser-safe: the server's modules are imported for
- * their types and constants only (schema.ts holds no runtime code).
+ * escalation list, services form, scenario list, assignment APIs, where their routes are, their
+ * queries, and the labels of their codes. What the callers' screens read too (escalations,
+ * services, scenarios, municipalities, settings…) is defined once in outreach.ts and passed on
+ * from here. Browser-safe: the server's modules are imported for their types and constants only
+ * (schema.ts holds no runtime code).
  */
 import { useQueries, useQuery } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
-import { useCallback } from 'react';
-import { useSearchParams } from 'react-router';
 import { type Permission, scopeOf } from '../../kernel/authz/permissions.ts';
 import type { FunnelLine, Funnel as ServerFunnel } from '../../modules/outreach/funnel.ts';
-import type { QuestionType, ScenarioDefinition, ScenarioStatus, MARKED_REASONS as ServerMarkedReasons } from '../../modules/outreach/scenarios.ts';
-import {
-  ESCALATION_REASONS,
-  ESCALATION_RECIPIENTS,
-  ESCALATION_URGENCIES,
-  PARTS_OF_DAY,
-  type PartOfDay,
-  SERVICE_KINDS,
-  type ServiceKind,
-  VOICEMAIL_RULES,
-  type VoicemailRule,
-} from '../../modules/outreach/schema.ts';
-import type { WorkState } from '../../modules/outreach/worklist.ts';
+import type { QuestionType, MARKED_REASONS as ServerMarkedReasons } from '../../modules/outreach/scenarios.ts';
+import { VOICEMAIL_RULES } from '../../modules/outreach/schema.ts';
 import { get, queryString } from '../app/api.ts';
 import { useSession } from '../app/session.tsx';
 import type { Paged } from '../app/types.ts';
-import type { Colour } from '../referrals/intake.ts';
 import { useReferralProgrammes } from '../referrals/ProgrammePicker.tsx';
-import type { WorklistItem } from './outreach.ts';
+import {
+  type Escalation,
+  type Municipality,
+  programmePath,
+  type Scenario,
+  type ScenarioVersion,
+  type ServiceKind,
+  scenariosKey,
+  scenariosPath,
+  type WorklistItem,
+} from './outreach.ts';
 
-export type { FunnelLine, PartOfDay, QuestionType, ScenarioDefinition, ScenarioStatus, ServiceKind, VoicemailRule, WorkState };
-export { ESCALATION_REASONS, ESCALATION_RECIPIENTS, ESCALATION_URGENCIES, PARTS_OF_DAY, SERVICE_KINDS, VOICEMAIL_RULES };
+export type { FunnelLine, QuestionType };
+export { VOICEMAIL_RULES };
 
 /** The namespace of these screens' words. */
 export const NS = 'outreachAdmin';
 
-// The worklist's shapes and references are the callers' (outreach.ts): one definition each.
-export { type Person, refOf, type WorklistItem } from './outreach.ts';
+// What both sides read is defined once, in the callers' outreach.ts.
+export {
+  type Escalation,
+  type Municipality,
+  type OutreachSettings,
+  partLabel,
+  refOf,
+  type Scenario,
+  type ScenarioDefinition,
+  type ScenarioVersion,
+  SERVICE_KINDS,
+  type Service,
+  type ServiceFilter,
+  type ServiceKind,
+  scenariosKey,
+  scenariosPath,
+  serviceKindLabel,
+  servicesPath,
+  settingsPath,
+  type Urgency,
+  useChangeParams,
+  useMunicipalities,
+  useOutreachSettings,
+  useScenario,
+  useServices,
+  type VoicemailRule,
+  WORK_STATES,
+  type WorklistItem,
+} from './outreach.ts';
 
 /** True when the user holds `permission` in that programme (or everywhere). */
 export function useAllows(permission: Permission, programmeId: string | null): boolean {
@@ -45,29 +70,6 @@ export function useAllows(permission: Permission, programmeId: string | null): b
   if (!programmeId || !session) return false;
   const scope = scopeOf(session.grants, permission);
   return scope.kind === 'all' || (scope.kind === 'programmes' && scope.ids.includes(programmeId));
-}
-
-const base = (programmeId: string) => `/api/programmes/${programmeId}`;
-
-/**
- * Changes some parameters of the address (empty: removed), starting from the address as it is
- * now: react-router's functional update sees the parameters of the last render, so two changes
- * made before a render (two fields filled one after the other) would lose the first. Filters
- * replace the entry of the history; a new page of a list adds one (`replace: false`).
- */
-export function useChangeParams() {
-  const [, setParams] = useSearchParams();
-  return useCallback(
-    (changes: Record<string, string | number | undefined>, opts: { replace: boolean } = { replace: true }) => {
-      const n = new URLSearchParams(window.location.search);
-      for (const [k, v] of Object.entries(changes)) {
-        if (v === undefined || v === '') n.delete(k);
-        else n.set(k, String(v));
-      }
-      setParams(n, opts);
-    },
-    [setParams],
-  );
 }
 
 // ---- The funnel -------------------------------------------------------------------------------
@@ -81,7 +83,7 @@ export interface FunnelFilter {
 // The funnel's shapes are the server's (funnel.ts, types only); the route adds the municipalities
 // the filter offers.
 export type { FunnelLineCount, ReachRate } from '../../modules/outreach/funnel.ts';
-export type Funnel = ServerFunnel & { municipalities: { nisCode: string; name: string }[] };
+export type Funnel = ServerFunnel & { municipalities: Municipality[] };
 
 /** A line of the funnel whose contacts can be listed (or a figure of the reach rate by attempt). */
 export interface Drill {
@@ -110,7 +112,7 @@ const funnelQuery = (f: FunnelFilter) => ({ from: f.from, to: f.to, nisCode: f.n
 export function useFunnel(programmeId: string | null, f: FunnelFilter | null) {
   return useQuery({
     queryKey: ['funnel', programmeId, f],
-    queryFn: () => get<Funnel>(`${base(programmeId as string)}/funnel${queryString(funnelQuery(f as FunnelFilter))}`),
+    queryFn: () => get<Funnel>(`${programmePath(programmeId as string)}/funnel${queryString(funnelQuery(f as FunnelFilter))}`),
     enabled: !!programmeId && !!f,
     placeholderData: (prev) => prev,
   });
@@ -118,13 +120,13 @@ export function useFunnel(programmeId: string | null, f: FunnelFilter | null) {
 
 /** The address of the funnel as a file (same filters; labels in `lang`). */
 export const funnelFileUrl = (programmeId: string, f: FunnelFilter, ext: 'csv' | 'xlsx', lang: string) =>
-  `${base(programmeId)}/funnel.${ext}${queryString({ ...funnelQuery(f), lang })}`;
+  `${programmePath(programmeId)}/funnel.${ext}${queryString({ ...funnelQuery(f), lang })}`;
 
 export function useFunnelContacts(programmeId: string, f: FunnelFilter, drill: Drill | null, page: number, pageSize: number) {
   const q = { ...funnelQuery(f), ...(drill ?? {}), page, pageSize };
   return useQuery({
     queryKey: ['funnel', programmeId, 'contacts', q],
-    queryFn: () => get<Paged<FunnelContact>>(`${base(programmeId)}/funnel/contacts${queryString(q)}`),
+    queryFn: () => get<Paged<FunnelContact>>(`${programmePath(programmeId)}/funnel/contacts${queryString(q)}`),
     enabled: !!drill,
     placeholderData: (prev) => prev,
   });
@@ -135,35 +137,11 @@ export function lineLabel(t: TFunction, line: FunnelLine, maxAttempts: number, k
   return t(`reports:funnel.line.${line}`, { n: maxAttempts, kind: kind ? t(`reports:serviceKind.${kind}`) : '' });
 }
 
-export const serviceKindLabel = (t: TFunction, kind: string) => t(`reports:serviceKind.${kind}`, { defaultValue: kind });
-export const partOfDayLabel = (t: TFunction, p: string) => t(`reports:partOfDay.${p}`, { defaultValue: p });
-
 // ---- Escalations ------------------------------------------------------------------------------
-
-export type Recipient = (typeof ESCALATION_RECIPIENTS)[number];
-export type Urgency = (typeof ESCALATION_URGENCIES)[number];
-export type Reason = (typeof ESCALATION_REASONS)[number];
-
-export interface Escalation {
-  id: string;
-  contactId: string;
-  dossierId: string;
-  conversationId: string | null;
-  raisedBy: string | null;
-  raisedAt: string;
-  recipient: Recipient;
-  urgency: Urgency;
-  colour: Exclude<Colour, 'green'>;
-  reasons: Reason[];
-  hasNote: boolean;
-  municipality: string | null;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-}
 
 export type EscalationState = 'open' | 'acknowledged' | 'all';
 
-export const escalationsPath = (programmeId: string) => `${base(programmeId)}/escalations`;
+export const escalationsPath = (programmeId: string) => `${programmePath(programmeId)}/escalations`;
 
 export function useEscalations(programmeId: string | null, state: EscalationState, page: number, pageSize: number) {
   const q = { state, page, pageSize };
@@ -200,25 +178,6 @@ export function useOpenEscalationCount(): number | null {
 
 // ---- Services ---------------------------------------------------------------------------------
 
-export interface Service {
-  id: string;
-  projectId: string;
-  organisationId: string | null;
-  organisationName: string | null;
-  name: string;
-  kind: ServiceKind;
-  nisCodes: string[];
-  languages: string[];
-  phone: string | null;
-  email: string | null;
-  website: string | null;
-  description: string;
-  active: boolean;
-  referrals: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
 export interface ServiceInput {
   organisationId: string | null;
   name: string;
@@ -230,25 +189,6 @@ export interface ServiceInput {
   website: string;
   description: string;
   active: boolean;
-}
-
-export interface ServiceFilter {
-  kind: string;
-  nisCode: string;
-  language: string;
-  active: string;
-}
-
-export const servicesPath = (programmeId: string) => `${base(programmeId)}/services`;
-
-export function useServices(programmeId: string | null, f: ServiceFilter, page: number, pageSize: number) {
-  const q = { kind: f.kind, nisCode: f.nisCode, language: f.language, active: f.active, page, pageSize };
-  return useQuery({
-    queryKey: ['services', programmeId, q],
-    queryFn: () => get<Paged<Service>>(`${servicesPath(programmeId as string)}${queryString(q)}`),
-    enabled: !!programmeId,
-    placeholderData: (prev) => prev,
-  });
 }
 
 // ---- Scenarios --------------------------------------------------------------------------------
@@ -263,23 +203,6 @@ export const SCALE = [1, 2, 3, 4, 5] as const;
 export const WORDING_LOCALES = ['nl', 'fr', 'en', 'de'] as const;
 export type WordingLocale = (typeof WORDING_LOCALES)[number];
 
-export interface ScenarioVersion {
-  id: string;
-  key: string;
-  version: number;
-  status: ScenarioStatus;
-  isDefault: boolean;
-  createdAt: string;
-  publishedAt: string | null;
-}
-
-export interface Scenario extends ScenarioVersion {
-  definition: ScenarioDefinition;
-}
-
-export const scenariosPath = (programmeId: string) => `${base(programmeId)}/scenarios`;
-export const scenariosKey = (programmeId: string | null) => ['scenarios', programmeId] as const;
-
 export function useScenarios(programmeId: string | null) {
   return useQuery({
     queryKey: scenariosKey(programmeId),
@@ -288,17 +211,7 @@ export function useScenarios(programmeId: string | null) {
   });
 }
 
-export function useScenario(programmeId: string | null, scenarioId: string) {
-  return useQuery({
-    queryKey: [...scenariosKey(programmeId), scenarioId],
-    queryFn: () => get<Scenario>(`${scenariosPath(programmeId as string)}/${scenarioId}`),
-    enabled: !!programmeId,
-  });
-}
-
 // ---- Assignment and settings ------------------------------------------------------------------
-
-export const WORK_STATES = ['follow_up', 'in_progress', 'new', 'not_due'] as const satisfies readonly WorkState[];
 
 export interface Holders {
   holders: { userId: string; displayName: string; roles: string[]; assigned: number; assignedDue: number; leased: number }[];
@@ -315,23 +228,13 @@ export interface Member {
   active: boolean;
 }
 
-export interface OutreachSettings {
-  maxAttempts: number;
-  distinctDays: boolean;
-  distinctParts: boolean;
-  leaseMinutes: number;
-  voicemail: VoicemailRule;
-  updatedAt: string | null;
-}
-
 export interface AssignFilter {
   holder: string;
   nisCode: string;
   status: string;
 }
 
-export const worklistPath = (programmeId: string) => `${base(programmeId)}/worklist`;
-export const settingsPath = (programmeId: string) => `${base(programmeId)}/outreach/settings`;
+export const worklistPath = (programmeId: string) => `${programmePath(programmeId)}/worklist`;
 
 export function useAssignList(programmeId: string | null, f: AssignFilter, page: number, pageSize: number) {
   const q = { holder: f.holder || 'all', nisCode: f.nisCode, status: f.status, page, pageSize };
@@ -355,7 +258,7 @@ export function useHolders(programmeId: string | null) {
 export function useWorkers(programmeId: string | null) {
   const members = useQuery({
     queryKey: ['programmes', programmeId, 'members'],
-    queryFn: () => get<{ items: Member[] }>(`${base(programmeId as string)}/members`),
+    queryFn: () => get<{ items: Member[] }>(`${programmePath(programmeId as string)}/members`),
     enabled: !!programmeId,
   });
   const seen = new Map<string, Member & { roles: string[] }>();
@@ -367,25 +270,6 @@ export function useWorkers(programmeId: string | null) {
   }
   const workers = [...seen.values()].sort((a, b) => a.displayName.localeCompare(b.displayName));
   return { workers, isPending: members.isPending && !!programmeId, error: members.error };
-}
-
-/** The project's municipalities by name (outreach.work: callers and coordinators), for the filters. */
-export function useMunicipalities(programmeId: string | null) {
-  const query = useQuery({
-    queryKey: ['worklist', programmeId, 'municipalities'],
-    queryFn: () => get<{ items: { nisCode: string; name: string }[] }>(`${worklistPath(programmeId as string)}/municipalities`),
-    enabled: !!programmeId,
-    staleTime: 5 * 60_000,
-  });
-  return query.data?.items ?? [];
-}
-
-export function useOutreachSettings(programmeId: string | null) {
-  return useQuery({
-    queryKey: ['outreach-settings', programmeId],
-    queryFn: () => get<OutreachSettings>(settingsPath(programmeId as string)),
-    enabled: !!programmeId,
-  });
 }
 
 // ---- Small helpers ----------------------------------------------------------------------------

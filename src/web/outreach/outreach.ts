@@ -2,15 +2,17 @@
  * The callers' side of the outreach as the web app reads it: the shapes of the worklist, contact
  * card, attempts, conversations, escalations, directory and referral APIs, their paths and queries,
  * the labels of their codes, and moments in Europe/Brussels (the attempt rule's parts of the day).
- * Browser-safe: the server's modules are imported for their constants, types and pure functions
- * only (schema.ts and rules.ts hold no server code).
+ * What the coordinator's screens read too (escalations, services, scenarios, municipalities, the
+ * attempt rule's settings, the address's parameters) is defined here once; outreach-admin.ts
+ * passes it on. Browser-safe: the server's modules are imported for their constants, types and
+ * pure functions only (schema.ts and rules.ts hold no server code; the rest is `import type`).
  */
 import { type QueryClient, useQuery } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { useCallback } from 'react';
 import { useSearchParams } from 'react-router';
 import { addDays, brusselsTime, CALL_WINDOWS, localDay, partOfDay } from '../../modules/outreach/rules.ts';
-import type { ScenarioDefinition, ScenarioQuestion } from '../../modules/outreach/scenarios.ts';
+import type { ScenarioDefinition, ScenarioQuestion, ScenarioStatus } from '../../modules/outreach/scenarios.ts';
 import {
   ATTEMPT_CHANNELS,
   type AttemptChannel,
@@ -25,17 +27,30 @@ import {
   type ServiceKind,
   type VoicemailRule,
 } from '../../modules/outreach/schema.ts';
+import type { Service } from '../../modules/outreach/services.ts';
+import type { WorkState as ServerWorkState } from '../../modules/outreach/worklist.ts';
 import { get, queryString } from '../app/api.ts';
 import type { Paged } from '../app/types.ts';
 
-export type { AttemptChannel, AttemptOutcome, PartOfDay, ReferralStatus, ScenarioDefinition, ScenarioQuestion, ServiceKind, VoicemailRule };
+export type {
+  AttemptChannel,
+  AttemptOutcome,
+  PartOfDay,
+  ReferralStatus,
+  ScenarioDefinition,
+  ScenarioQuestion,
+  ScenarioStatus,
+  Service,
+  ServiceKind,
+  VoicemailRule,
+};
 export { ATTEMPT_CHANNELS, ESCALATION_REASONS, ESCALATION_RECIPIENTS, ESCALATION_URGENCIES, PARTS_OF_DAY, SERVICE_KINDS };
 
 /** The namespace of these screens' words. */
 export const NS = 'outreach';
 
-/** The states of the order of work (worklist.ts WORK_STATES), in that order. */
-export const WORK_STATES = ['follow_up', 'in_progress', 'new', 'not_due'] as const;
+/** The states of the order of work (worklist.ts WORK_STATES, which is server code), in that order. */
+export const WORK_STATES = ['follow_up', 'in_progress', 'new', 'not_due'] as const satisfies readonly ServerWorkState[];
 export type WorkState = (typeof WORK_STATES)[number];
 
 /**
@@ -92,7 +107,8 @@ export interface Municipality {
   name: string;
 }
 
-export interface Settings {
+/** The programme's attempt rule and claim length (GET/PUT …/outreach/settings). */
+export interface OutreachSettings {
   maxAttempts: number;
   distinctDays: boolean;
   distinctParts: boolean;
@@ -218,32 +234,23 @@ export interface ConversationRead extends Conversation {
   freeText: Record<string, string>;
 }
 
-export interface Scenario {
+export interface ScenarioVersion {
   id: string;
   key: string;
   version: number;
-  status: 'draft' | 'published' | 'retired';
+  status: ScenarioStatus;
+  /** The scenario shipped with Haven (shared by every programme, read-only). */
   isDefault: boolean;
   createdAt: string;
   publishedAt: string | null;
+}
+
+export interface Scenario extends ScenarioVersion {
   definition: ScenarioDefinition;
 }
 
-export interface Service {
-  id: string;
-  projectId: string;
-  organisationId: string | null;
-  organisationName: string | null;
-  name: string;
-  kind: ServiceKind;
-  nisCodes: string[];
-  languages: string[];
-  phone: string | null;
-  email: string | null;
-  website: string | null;
-  description: string;
-  active: boolean;
-}
+// A service of the directory is the server's shape (services.ts, types only): with how many
+// referrals point at it, and when it was created and last changed.
 
 export interface Referral {
   id: string;
@@ -274,6 +281,9 @@ export const refOf = (prefix: 'C' | 'D', id: string) => `${prefix}-${id.replace(
 // ---- Paths and queries ----------------------------------------------------------------------
 
 export const programmePath = (programmeId: string) => `/api/programmes/${programmeId}`;
+export const settingsPath = (programmeId: string) => `${programmePath(programmeId)}/outreach/settings`;
+export const servicesPath = (programmeId: string) => `${programmePath(programmeId)}/services`;
+export const scenariosPath = (programmeId: string) => `${programmePath(programmeId)}/scenarios`;
 export const contactPath = (programmeId: string, contactId: string) => `${programmePath(programmeId)}/contacts/${contactId}`;
 export const conversationPath = (programmeId: string, conversationId: string) => `${programmePath(programmeId)}/conversations/${conversationId}`;
 
@@ -325,19 +335,24 @@ export function useWorklist(programmeId: string | null, f: WorklistFilter) {
   });
 }
 
-export function useMunicipalities(programmeId: string | null) {
-  return useQuery({
+/**
+ * The project's municipalities by name (outreach.work: callers and coordinators), for the filters;
+ * none while they load.
+ */
+export function useMunicipalities(programmeId: string | null): Municipality[] {
+  const query = useQuery({
     queryKey: ['worklist', programmeId, 'municipalities'],
     queryFn: () => get<{ items: Municipality[] }>(`${programmePath(programmeId as string)}/worklist/municipalities`),
     enabled: !!programmeId,
-    staleTime: Number.POSITIVE_INFINITY,
+    staleTime: 5 * 60_000,
   });
+  return query.data?.items ?? [];
 }
 
-export function useSettings(programmeId: string | null) {
+export function useOutreachSettings(programmeId: string | null) {
   return useQuery({
     queryKey: ['outreach-settings', programmeId],
-    queryFn: () => get<Settings>(`${programmePath(programmeId as string)}/outreach/settings`),
+    queryFn: () => get<OutreachSettings>(settingsPath(programmeId as string)),
     enabled: !!programmeId,
   });
 }
@@ -382,26 +397,35 @@ export function useConversations(programmeId: string | null, contactId: string, 
   });
 }
 
-export function useScenario(programmeId: string | null, scenarioId: string | null) {
+export const scenariosKey = (programmeId: string | null) => ['scenarios', programmeId] as const;
+
+/**
+ * One version of a scenario. `once`: read it once and keep it (a conversation's version, which is
+ * published: its wording never changes); else as any other read (a draft being edited, a version
+ * another coordinator may have retired).
+ */
+export function useScenario(programmeId: string | null, scenarioId: string | null, { once = false } = {}) {
   return useQuery({
-    queryKey: ['scenarios', programmeId, scenarioId],
-    queryFn: () => get<Scenario>(`${programmePath(programmeId as string)}/scenarios/${scenarioId}`),
+    queryKey: [...scenariosKey(programmeId), scenarioId],
+    queryFn: () => get<Scenario>(`${scenariosPath(programmeId as string)}/${scenarioId}`),
     enabled: !!programmeId && !!scenarioId,
-    staleTime: Number.POSITIVE_INFINITY,
+    ...(once ? { staleTime: Number.POSITIVE_INFINITY } : {}),
   });
 }
 
+/** The directory's filters; '' is any. `active`: 'true', 'false' or ''. */
 export interface ServiceFilter {
   kind: string;
   nisCode: string;
   language: string;
+  active: string;
 }
 
-export function useServices(programmeId: string | null, f: ServiceFilter) {
-  const q = { kind: f.kind, nisCode: f.nisCode, language: f.language, active: 'true', page: 1, pageSize: 100 };
+export function useServices(programmeId: string | null, f: ServiceFilter, page: number, pageSize: number) {
+  const q = { kind: f.kind, nisCode: f.nisCode, language: f.language, active: f.active, page, pageSize };
   return useQuery({
-    queryKey: ['services', programmeId, 'directory', q],
-    queryFn: () => get<Paged<Service>>(`${programmePath(programmeId as string)}/services${queryString(q)}`),
+    queryKey: ['services', programmeId, q],
+    queryFn: () => get<Paged<Service>>(`${servicesPath(programmeId as string)}${queryString(q)}`),
     enabled: !!programmeId,
     placeholderData: (prev) => prev,
   });
@@ -416,10 +440,12 @@ export function useReferrals(programmeId: string | null, contactId: string) {
 }
 
 /**
- * Changes some parameters of the address (empty: removed), from the address as it is now (two
- * changes before a render must not lose the first). Filters replace the history entry.
+ * Changes some parameters of the address (empty: removed), starting from the address as it is
+ * now: react-router's functional update sees the parameters of the last render, so two changes
+ * made before a render (two fields filled one after the other) would lose the first. Filters
+ * replace the entry of the history; a new page of a list adds one (`replace: false`).
  */
-export function useSetParams() {
+export function useChangeParams() {
   const [, setParams] = useSearchParams();
   return useCallback(
     (changes: Record<string, string | number | undefined>, opts: { replace: boolean } = { replace: true }) => {
@@ -440,6 +466,7 @@ export const outcomeLabel = (t: TFunction, o: string) => t(`outreach:attemptOutc
 export const channelLabel = (t: TFunction, c: string) => t(`outreach:channel.${c}`, { defaultValue: c });
 export const closeOutcomeLabel = (t: TFunction, o: string) => t(`outreach:closeOutcome.${o}`, { defaultValue: o });
 export const stateLabel = (t: TFunction, s: string) => t(`outreach:state.${s}`, { defaultValue: s });
+// The words of parts of the day and kinds of service are the reports' (as in the CSV and XLSX).
 export const partLabel = (t: TFunction, p: string) => t(`reports:partOfDay.${p}`, { defaultValue: p });
 export const serviceKindLabel = (t: TFunction, k: string) => t(`reports:serviceKind.${k}`, { defaultValue: k });
 export const referralStatusLabel = (t: TFunction, s: string) => t(`outreach:referralStatus.${s}`, { defaultValue: s });
