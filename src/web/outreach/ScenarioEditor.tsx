@@ -58,17 +58,30 @@ function useFocusAfterRender() {
   };
 }
 
+/**
+ * The button to focus once item `uid` moved from `from` to `to` in a list of `count`: the one it
+ * was moved with, or the other one when it reached the end (the first is disabled there).
+ */
+function afterMove(uid: string, from: number, to: number, count: number): string {
+  if (to === 0) return `${uid}-down`;
+  if (to === count - 1) return `${uid}-up`;
+  return `${uid}-${to < from ? 'up' : 'down'}`;
+}
+
 /** A group's legend, as strong as a field's label. */
 const LEGEND = { legend: { fontWeight: 600, fontSize: 'var(--mantine-font-size-sm)', marginBottom: 4 } };
 
 const wordingIn = (l: Localised, language: string) => (language === 'nl' || language === 'fr' || language === 'de' ? l[language] : l.en) || l.nl || l.en;
 
+/**
+ * One text in each wording language (nl, fr, en; German when asked for), side by side: each
+ * field is named `<name>.<language>`, as are its errors from the server.
+ */
 function LocalisedFields({
   legend,
   value,
   onChange,
   errors,
-  errorKey,
   name,
   german,
   multiline,
@@ -79,7 +92,6 @@ function LocalisedFields({
   value: Localised;
   onChange: (v: Localised) => void;
   errors: Record<string, string>;
-  errorKey: string;
   name: string;
   german: boolean;
   multiline?: boolean;
@@ -103,7 +115,7 @@ function LocalisedFields({
             lang: l,
             required: !optional && l !== 'de',
             value: value[l],
-            error: errors[`${errorKey}.${l}`],
+            error: errors[`${name}.${l}`],
           };
           return multiline ? (
             <Textarea key={l} {...props} autosize minRows={2} maxRows={8} onChange={(e) => onChange({ ...value, [l]: e.currentTarget.value })} />
@@ -124,7 +136,6 @@ function MoveButtons({
   count,
   onMove,
   onRemove,
-  removeLabel,
 }: {
   uid: string;
   name: string;
@@ -132,7 +143,6 @@ function MoveButtons({
   count: number;
   onMove: (to: number) => void;
   onRemove?: () => void;
-  removeLabel: string;
 }) {
   const { t } = useTranslation(NS);
   return (
@@ -158,7 +168,7 @@ function MoveButtons({
         <span aria-hidden="true">↓</span>
       </Button>
       {onRemove ? (
-        <Button size="compact-sm" variant="outline" color="red.9" onClick={onRemove} aria-label={removeLabel}>
+        <Button size="compact-sm" variant="outline" color="red.9" onClick={onRemove} aria-label={t('scenarios.editor.removeNamed', { name })}>
           {t('scenarios.editor.remove')}
         </Button>
       ) : null}
@@ -226,7 +236,7 @@ function QuestionEditor({
     const c = q.choices[from];
     if (!c) return;
     set('choices', move(q.choices, from, to));
-    focus(to === 0 ? `${c.uid}-down` : to === q.choices.length - 1 ? `${c.uid}-up` : `${c.uid}-${to < from ? 'up' : 'down'}`);
+    focus(afterMove(c.uid, from, to, q.choices.length));
     announce(t('scenarios.editor.moved', { name: t('scenarios.editor.choiceName', { n: from + 1 }), position: to + 1, count: q.choices.length }));
   };
   const panelId = `${q.uid}-panel`;
@@ -264,15 +274,7 @@ function QuestionEditor({
               ) : null}
             </Text>
           </Box>
-          <MoveButtons
-            uid={q.uid}
-            name={name}
-            index={index}
-            count={count}
-            onMove={onMove}
-            onRemove={onRemove}
-            removeLabel={t('scenarios.editor.removeNamed', { name })}
-          />
+          <MoveButtons uid={q.uid} name={name} index={index} count={count} onMove={onMove} onRemove={onRemove} />
         </Group>
         {expanded ? (
           <Stack gap="sm" id={panelId}>
@@ -301,7 +303,6 @@ function QuestionEditor({
               value={q.text}
               onChange={(v) => set('text', v)}
               errors={errors}
-              errorKey={`${q.uid}.text`}
               name={`${q.uid}.text`}
               german={german}
               multiline
@@ -312,7 +313,6 @@ function QuestionEditor({
               value={q.help}
               onChange={(v) => set('help', v)}
               errors={errors}
-              errorKey={`${q.uid}.help`}
               name={`${q.uid}.help`}
               german={german}
               multiline
@@ -431,22 +431,13 @@ function ChoiceEditor({
             classNames={{ input: 'mono' }}
             w={260}
           />
-          <MoveButtons
-            uid={c.uid}
-            name={name}
-            index={n - 1}
-            count={count}
-            onMove={onMove}
-            onRemove={onRemove}
-            removeLabel={t('scenarios.editor.removeNamed', { name })}
-          />
+          <MoveButtons uid={c.uid} name={name} index={n - 1} count={count} onMove={onMove} onRemove={onRemove} />
         </Group>
         <LocalisedFields
           legend={t('scenarios.editor.choiceLabel', { name })}
           value={c.label}
           onChange={(label) => onChange({ ...c, label })}
           errors={errors}
-          errorKey={`${c.uid}.label`}
           name={`${c.uid}.label`}
           german={german}
         />
@@ -573,8 +564,7 @@ function SectionEditor({
     const q = s.questions[from];
     if (!q) return;
     onChange({ ...s, questions: move(s.questions, from, to) });
-    const last = s.questions.length - 1;
-    focus(to === 0 ? `${q.uid}-down` : to === last ? `${q.uid}-up` : `${q.uid}-${to < from ? 'up' : 'down'}`);
+    focus(afterMove(q.uid, from, to, s.questions.length));
     announce(
       t('scenarios.editor.moved', {
         name: t('scenarios.editor.questionName', { number: `${firstNumber + from}` }),
@@ -590,15 +580,7 @@ function SectionEditor({
           <Title order={3} size="h4" id={headingId}>
             {name}: {wordingIn(s.title, i18n.language) || t('scenarios.editor.noWording')}
           </Title>
-          <MoveButtons
-            uid={s.uid}
-            name={name}
-            index={index}
-            count={count}
-            onMove={onMove}
-            onRemove={onRemove}
-            removeLabel={t('scenarios.editor.removeNamed', { name })}
-          />
+          <MoveButtons uid={s.uid} name={name} index={index} count={count} onMove={onMove} onRemove={onRemove} />
         </Group>
         <TextInput
           id={`${s.uid}-id`}
@@ -617,7 +599,6 @@ function SectionEditor({
           value={s.title}
           onChange={(title) => onChange({ ...s, title })}
           errors={errors}
-          errorKey={`${s.uid}.title`}
           name={`${s.uid}.title`}
           german={german}
         />
@@ -707,8 +688,7 @@ export function ScenarioEditor({
     const s = model.sections[from];
     if (!s) return;
     onChange({ ...model, sections: move(model.sections, from, to) });
-    const last = model.sections.length - 1;
-    focus(to === 0 ? `${s.uid}-down` : to === last ? `${s.uid}-up` : `${s.uid}-${to < from ? 'up' : 'down'}`);
+    focus(afterMove(s.uid, from, to, model.sections.length));
     setMessage(t('scenarios.editor.moved', { name: t('scenarios.editor.sectionName', { n: from + 1 }), position: to + 1, count: model.sections.length }));
   };
   let number = 1;
@@ -723,7 +703,6 @@ export function ScenarioEditor({
         value={model.title}
         onChange={(title) => onChange({ ...model, title })}
         errors={errors}
-        errorKey="title"
         name="title"
         german={german}
       />
