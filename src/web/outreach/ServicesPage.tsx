@@ -78,6 +78,22 @@ export function ServicesPage() {
     },
   });
 
+  /** Deactivate, reactivate or delete a service: asked first, in a dialog; reactivating is not a danger. */
+  const changeButton = (service: Service, to: Change['to']) => (
+    <Button
+      size="xs"
+      variant={to === 'reactivate' ? 'default' : 'outline'}
+      color={to === 'reactivate' ? undefined : 'red.9'}
+      onClick={() => {
+        problem.clear();
+        changing.open({ service, to });
+      }}
+      aria-label={t(`services.${to}.named`, { name: service.name })}
+    >
+      {t(`services.${to}.action`)}
+    </Button>
+  );
+
   const place = (nis: string) => names.get(nis) ?? nis;
   const c = changing.item;
   return (
@@ -213,46 +229,8 @@ export function ServicesPage() {
                           <Button size="xs" variant="default" onClick={() => editing.open(s)} aria-label={t('services.edit.named', { name: s.name })}>
                             {t('services.edit.action')}
                           </Button>
-                          {s.active ? (
-                            <Button
-                              size="xs"
-                              variant="outline"
-                              color="red.9"
-                              onClick={() => {
-                                problem.clear();
-                                changing.open({ service: s, to: 'deactivate' });
-                              }}
-                              aria-label={t('services.deactivate.named', { name: s.name })}
-                            >
-                              {t('services.deactivate.action')}
-                            </Button>
-                          ) : (
-                            <Button
-                              size="xs"
-                              variant="default"
-                              onClick={() => {
-                                problem.clear();
-                                changing.open({ service: s, to: 'reactivate' });
-                              }}
-                              aria-label={t('services.reactivate.named', { name: s.name })}
-                            >
-                              {t('services.reactivate.action')}
-                            </Button>
-                          )}
-                          {s.referrals === 0 ? (
-                            <Button
-                              size="xs"
-                              variant="outline"
-                              color="red.9"
-                              onClick={() => {
-                                problem.clear();
-                                changing.open({ service: s, to: 'delete' });
-                              }}
-                              aria-label={t('services.delete.named', { name: s.name })}
-                            >
-                              {t('services.delete.action')}
-                            </Button>
-                          ) : null}
+                          {changeButton(s, s.active ? 'deactivate' : 'reactivate')}
+                          {s.referrals === 0 ? changeButton(s, 'delete') : null}
                         </Group>
                       </Table.Td>
                     ) : null}
