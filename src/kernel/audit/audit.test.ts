@@ -79,6 +79,57 @@ describe('the hash chain', () => {
     expect(v.broken).toBeUndefined();
   });
 
+  it.runIf(engineName === 'postgres')(
+    'does not hold the chain while a writer’s transaction is still open: a later writer commits first and is numbered first',
+    async () => {
+      const before = await lastSeq();
+      let releaseSlow: () => void = () => {};
+      const slowMayCommit = new Promise<void>((resolve) => {
+        releaseSlow = resolve;
+      });
+      let slowAppended: () => void = () => {};
+      const appended = new Promise<void>((resolve) => {
+        slowAppended = resolve;
+      });
+      const slow = database.db.transaction().execute(async (tx) => {
+        await appendAudit(tx, actor, [
+          { action: 'test.slow', recordId: 'a' },
+          { action: 'test.slow', recordId: 'b' },
+        ]);
+        slowAppended();
+        await slowMayCommit;
+      });
+      await appended;
+      // Before this change the head was locked by the open transaction and this waited for it.
+      const fast = database.db.transaction().execute((tx) => appendAudit(tx, actor, [{ action: 'test.fast' }]));
+      const first = await Promise.race([fast.then(() => 'fast'), new Promise((r) => setTimeout(() => r('timed out'), 5_000))]);
+      releaseSlow();
+      await slow;
+      expect(first).toBe('fast');
+      const rows = await database.db.selectFrom('audit_events').select(['seq', 'action', 'record_id']).where('seq', '>', before).orderBy('seq').execute();
+      expect(rows.map((r) => [r.action, r.record_id])).toEqual([
+        ['test.fast', null],
+        ['test.slow', 'a'],
+        ['test.slow', 'b'],
+      ]);
+      expect((await verifyAudit(database.db)).ok).toBe(true);
+    },
+  );
+
+  it('links nothing until the commit, and leaves nothing pending after it', async () => {
+    const before = await lastSeq();
+    await database.db.transaction().execute(async (tx) => {
+      await appendAudit(tx, actor, [{ action: 'test.pending' }]);
+      expect((await tx.selectFrom('audit_head').select('last_seq').executeTakeFirstOrThrow()).last_seq).toBe(before);
+    });
+    expect(await lastSeq()).toBe(before + 1);
+    const pending = await database.db
+      .selectFrom('audit_pending')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(pending.n)).toBe(0);
+  });
+
   it('verifies across several batches', async () => {
     await recordAudit(database.db, SYSTEM_ACTOR, [{ action: 'test.batch' }, { action: 'test.batch' }]);
     const n = await count();

@@ -58,9 +58,22 @@ interface ChainFields {
   prev_hash: string;
 }
 
+/** The row's hash: sha256 of the canonical JSON array [seq, …the body…, prev_hash] (see `auditBody`). */
 export function hashAuditRow(r: ChainFields): string {
+  const text = `[${canonicalJson(r.seq)},${auditBody(r)},${canonicalJson(r.prev_hash)}]`;
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The fields of a chained row that the hash covers, in hash order, between `seq` and `prev_hash`. */
+type BodyFields = Omit<ChainFields, 'seq' | 'prev_hash'>;
+
+/**
+ * The canonical text of everything the hash covers but the sequence number and the previous hash:
+ * the inside of the array `hashAuditRow` hashes, so that `[seq,<body>,"prev_hash"]` is that array's
+ * text. The database links the chain with it at commit (migration 202612020002).
+ */
+export function auditBody(r: BodyFields): string {
   const text = canonicalJson([
-    r.seq,
     r.at.toISOString(),
     r.actor_user_id,
     r.actor_organisation_id,
@@ -74,26 +87,23 @@ export function hashAuditRow(r: ChainFields): string {
     r.purpose,
     r.ip,
     r.details,
-    r.prev_hash,
   ]);
-  return createHash('sha256').update(text).digest('hex');
+  return text.slice(1, -1);
 }
 
 /**
- * Appends events to the chain inside the caller's transaction. Locking the single head row
- * serialises writers across connections and processes until the transaction commits, so the
- * chain has no fork and no gap (a rolled-back transaction rolls its sequence numbers back too).
+ * Appends events to the chain, in the caller's transaction: they commit or roll back with what
+ * they record. The events go to `audit_pending`; a deferred trigger links them into the chain when
+ * the transaction commits (number, previous hash, hash; migration 202612020002), holding the
+ * chain's head only inside the commit. Writers of different users therefore never wait for each
+ * other's round trips, and the chain still has no fork and no gap (a rolled-back transaction
+ * numbers nothing).
  */
 export async function appendAudit(tx: Transaction<Database>, actor: AuditActor, events: AuditEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const head = await tx.selectFrom('audit_head').select(['last_seq', 'last_hash']).where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
-  let seq = head.last_seq;
-  let prev = head.last_hash;
   const at = new Date();
   const rows = events.map((e) => {
-    seq += 1;
-    const fields: ChainFields = {
-      seq,
+    const fields: BodyFields = {
       at,
       actor_user_id: actor.userId,
       actor_organisation_id: actor.organisationId,
@@ -108,20 +118,10 @@ export async function appendAudit(tx: Transaction<Database>, actor: AuditActor, 
       ip: actor.ip,
       // Round-trip through JSON so the hashed value is exactly what jsonb will give back.
       details: JSON.parse(canonicalJson(e.details ?? {})),
-      prev_hash: prev,
     };
-    const hash = hashAuditRow(fields);
-    prev = hash;
-    return { ...fields, outcome: fields.outcome as AuditOutcome, details: canonicalJson(fields.details), hash };
+    return { ...fields, outcome: fields.outcome as AuditOutcome, details: canonicalJson(fields.details), body: auditBody(fields) };
   });
-  // One round trip for the rows and the head: the head's lock is held until the commit, and every
-  // write of every user waits for it, so each round trip under it counts (docs/benchmarks.md).
-  await tx
-    .with('appended', (db) => db.insertInto('audit_events').values(rows))
-    .updateTable('audit_head')
-    .set({ last_seq: seq, last_hash: prev })
-    .where('id', '=', 1)
-    .execute();
+  await tx.insertInto('audit_pending').values(rows).execute();
 }
 
 /** Writes audit events in a transaction of their own (logins, refusals, reads). */

@@ -10,6 +10,7 @@ export interface Database {
   haven_migrations: MigrationsTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
+  audit_pending: AuditPendingTable;
   scheduled_runs: ScheduledRunsTable;
 }
 
@@ -39,6 +40,12 @@ export interface AuditEventsTable {
   details: ColumnType<Record<string, unknown>, string, never>;
   prev_hash: string;
   hash: string;
+}
+
+/** Events of a transaction not yet linked into the chain: emptied by a trigger when it commits (migration 202612020002). */
+export interface AuditPendingTable extends Omit<AuditEventsTable, 'seq' | 'prev_hash' | 'hash'> {
+  id: Generated<string>;
+  body: string;
 }
 
 export interface AuditHeadTable {
