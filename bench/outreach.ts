@@ -560,15 +560,13 @@ async function funnelStatements(q: ResolvedQuery): Promise<Statement[]> {
   // No rows come back, so computeFunnel fails after sending its statements: they are what counts.
   await computeFunnel(compiler, q).catch(() => {});
   if (seen.length === 0) throw new Error('computeFunnel sent no query');
-  const out: Statement[] = [];
-  let settings: string[] = [];
-  for (const s of seen) {
-    if (/^SET LOCAL /i.test(s.sql)) settings.push(s.sql);
-    else {
-      out.push({ name: s.sql.includes('FILTER (WHERE k.') ? 'funnel totals' : 'funnel reach rates', settings, ...s });
-      settings = [];
-    }
-  }
+  // The two transactions run at once, so their statements come interleaved and the log does not
+  // say which connection sent which: each statement gets every SET LOCAL computeFunnel sent (today
+  // both transactions send the same one, jit = off).
+  const settings = [...new Set(seen.filter((s) => /^SET LOCAL /i.test(s.sql)).map((s) => s.sql))];
+  const out: Statement[] = seen
+    .filter((s) => !/^SET LOCAL /i.test(s.sql))
+    .map((s) => ({ name: s.sql.includes('FILTER (WHERE k.') ? 'funnel totals' : 'funnel reach rates', settings, ...s }));
   return out.sort((a, b) => a.name.localeCompare(b.name) * -1);
 }
 

@@ -26,6 +26,7 @@
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../kernel/db/database.ts';
+import type { Tx } from '../../kernel/http/context.ts';
 import { problems } from '../../kernel/http/problem.ts';
 import { formatDateTime, type Locale, TIME_ZONE, translate } from '../../kernel/i18n/i18n.ts';
 import { DEFAULT_RULE } from './rules.ts';
@@ -268,22 +269,34 @@ function assertAddsUp(lines: FunnelLineCount[]): void {
 /** The funnel of a resolved query (see `resolveFunnelQuery`). */
 export async function computeFunnel(db: Db, q: ResolvedQuery): Promise<Funnel> {
   // Two independent aggregates: on PostgreSQL they run at once, on two connections of the pool.
+  // Both without JIT: over a year of a big programme their estimated cost passes
+  // jit_above_cost, and compiling took 190 ms of a 440 ms statement over 500,000 contacts while
+  // saving less (bench/outreach.ts, docs/benchmarks.md). SET LOCAL: only this transaction.
+  const withoutJit = <T>(run: (tx: Tx) => Promise<T>) =>
+    db.transaction().execute(async (tx) => {
+      await sql`SET LOCAL jit = off`.execute(tx);
+      return run(tx);
+    });
   const [totals, attempts] = await Promise.all([
-    sql<Record<string, number>>`
-      SELECT ${sql.join([
-        ...COUNTED.map((l) => sql`count(*) FILTER (WHERE ${PREDICATE[l]})::int AS ${sql.ref(l)}`),
-        ...SERVICE_KINDS.map((k) => sql`count(*) FILTER (WHERE ${kindPredicate(k)})::int AS ${kindColumn(k)}`),
-      ])}
-      FROM (${classified(q)}) k`.execute(db),
+    withoutJit((tx) =>
+      sql<Record<string, number>>`
+        SELECT ${sql.join([
+          ...COUNTED.map((l) => sql`count(*) FILTER (WHERE ${PREDICATE[l]})::int AS ${sql.ref(l)}`),
+          ...SERVICE_KINDS.map((k) => sql`count(*) FILTER (WHERE ${kindPredicate(k)})::int AS ${kindColumn(k)}`),
+        ])}
+        FROM (${classified(q)}) k`.execute(tx),
+    ),
     // The cohort's phone attempts by when their contact came in (attempts.contact_received_at, kept
     // by a trigger), from the index attempts_cohort alone; the dossier only for one municipality.
-    sql<{ attempt_no: number; part_of_day: PartOfDay; attempts: number; reached: number }>`
-      SELECT a.attempt_no, a.part_of_day, count(*)::int AS attempts, count(*) FILTER (WHERE a.outcome = 'reached')::int AS reached
-      FROM attempts a
-      ${q.nisCode ? sql`JOIN contacts c ON c.id = a.contact_id JOIN dossiers d ON d.id = c.dossier_id AND d.nis_code = ${q.nisCode}` : sql``}
-      WHERE a.programme_id = ${q.programmeId} AND a.channel = 'phone'
-        AND a.contact_received_at >= ${startOf(q.from)} AND a.contact_received_at < ${endOf(q.to)}
-      GROUP BY a.attempt_no, a.part_of_day`.execute(db),
+    withoutJit((tx) =>
+      sql<{ attempt_no: number; part_of_day: PartOfDay; attempts: number; reached: number }>`
+        SELECT a.attempt_no, a.part_of_day, count(*)::int AS attempts, count(*) FILTER (WHERE a.outcome = 'reached')::int AS reached
+        FROM attempts a
+        ${q.nisCode ? sql`JOIN contacts c ON c.id = a.contact_id JOIN dossiers d ON d.id = c.dossier_id AND d.nis_code = ${q.nisCode}` : sql``}
+        WHERE a.programme_id = ${q.programmeId} AND a.channel = 'phone'
+          AND a.contact_received_at >= ${startOf(q.from)} AND a.contact_received_at < ${endOf(q.to)}
+        GROUP BY a.attempt_no, a.part_of_day`.execute(tx),
+    ),
   ]);
 
   const row = totals.rows[0] as Record<string, number>;
