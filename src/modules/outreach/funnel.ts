@@ -266,19 +266,21 @@ function assertAddsUp(lines: FunnelLineCount[]): void {
   }
 }
 
+/** Runs `run` in a transaction of its own without JIT (see computeFunnel). */
+const withoutJit = <T>(db: Db, run: (tx: Tx) => Promise<T>) =>
+  db.transaction().execute(async (tx) => {
+    await sql`SET LOCAL jit = off`.execute(tx);
+    return run(tx);
+  });
+
 /** The funnel of a resolved query (see `resolveFunnelQuery`). */
 export async function computeFunnel(db: Db, q: ResolvedQuery): Promise<Funnel> {
   // Two independent aggregates: on PostgreSQL they run at once, on two connections of the pool.
   // Both without JIT: over a year of a big programme their estimated cost passes
   // jit_above_cost, and compiling took 190 ms of a 440 ms statement over 500,000 contacts while
   // saving less (bench/outreach.ts, docs/benchmarks.md). SET LOCAL: only this transaction.
-  const withoutJit = <T>(run: (tx: Tx) => Promise<T>) =>
-    db.transaction().execute(async (tx) => {
-      await sql`SET LOCAL jit = off`.execute(tx);
-      return run(tx);
-    });
   const [totals, attempts] = await Promise.all([
-    withoutJit((tx) =>
+    withoutJit(db, (tx) =>
       sql<Record<string, number>>`
         SELECT ${sql.join([
           ...COUNTED.map((l) => sql`count(*) FILTER (WHERE ${PREDICATE[l]})::int AS ${sql.ref(l)}`),
@@ -288,7 +290,7 @@ export async function computeFunnel(db: Db, q: ResolvedQuery): Promise<Funnel> {
     ),
     // The cohort's phone attempts by when their contact came in (attempts.contact_received_at, kept
     // by a trigger), from the index attempts_cohort alone; the dossier only for one municipality.
-    withoutJit((tx) =>
+    withoutJit(db, (tx) =>
       sql<{ attempt_no: number; part_of_day: PartOfDay; attempts: number; reached: number }>`
         SELECT a.attempt_no, a.part_of_day, count(*)::int AS attempts, count(*) FILTER (WHERE a.outcome = 'reached')::int AS reached
         FROM attempts a
@@ -384,7 +386,7 @@ export async function funnelContacts(
       FROM (${cohort}) k WHERE ${where}
       ORDER BY k.received_at, k.id
       LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}`.execute(db),
-    sql<{ n: number }>`SELECT count(*)::int AS n FROM (${cohort}) k WHERE ${where}`.execute(db),
+    withoutJit(db, (tx) => sql<{ n: number }>`SELECT count(*)::int AS n FROM (${cohort}) k WHERE ${where}`.execute(tx)),
   ]);
   const iso = (v: Date | null) => (v ? new Date(v).toISOString() : null);
   return {
