@@ -18,6 +18,8 @@ function havenAuditVerify(env: Record<string, string>, args: string[] = []): Pro
   const base = { ...process.env };
   delete base.DATABASE_URL;
   delete base.HAVEN_MASTER_KEY;
+  // The messages' language is the test's choice (--lang or env), not the machine's locale.
+  for (const v of ['HAVEN_LANG', 'LC_ALL', 'LC_MESSAGES', 'LANG']) delete base[v];
   return new Promise((resolve, reject) => {
     const child = spawn(NODE, [path.join(ROOT, 'bin/haven.mjs'), 'audit', 'verify', ...args], {
       cwd: ROOT,
@@ -83,6 +85,22 @@ describe('haven audit verify', () => {
     expect(r.stdout).toMatch(/Audit trail intact: 6 rows, head 6 [0-9a-f]{64}/);
   });
 
+  it('speaks the language of --lang, else HAVEN_LANG, else the locale', async () => {
+    const nl = await havenAuditVerify(env, ['--lang', 'nl']);
+    expect(nl.code).toBe(0);
+    expect(nl.stdout).toMatch(/^Auditlog intact: 6 regels, laatste regel 6 [0-9a-f]{64}\n$/);
+    const locale = await havenAuditVerify({ ...env, LANG: 'nl_BE.UTF-8' });
+    expect(locale.stdout).toBe(nl.stdout);
+    const chosen = await havenAuditVerify({ ...env, LANG: 'nl_BE.UTF-8', HAVEN_LANG: 'de' });
+    expect(chosen.stdout).toMatch(/^Prüfprotokoll unversehrt: 6 Zeilen/);
+    // The command's --lang wins over HAVEN_LANG.
+    const fr = await havenAuditVerify({ ...env, HAVEN_LANG: 'de' }, ['--lang', 'fr']);
+    expect(fr.stdout).toMatch(/^Journal d’audit intact : 6 lignes, dernière ligne 6 /);
+    // --json is for machines: the same in every language.
+    const json = await havenAuditVerify({ ...env, HAVEN_LANG: 'fr' }, ['--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, checked: 6, lastSeq: 6 });
+  });
+
   it('exits 1 and names the altered row', async () => {
     await withDatabase(async (database) => {
       await database.db.transaction().execute(async (tx) => {
@@ -98,5 +116,8 @@ describe('haven audit verify', () => {
     const json = await havenAuditVerify(env, ['--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, checked: 3, broken: { seq: 4, reason: 'altered' } });
+    const nl = await havenAuditVerify(env, ['--lang', 'nl']);
+    expect(nl.code).toBe(1);
+    expect(nl.stdout).toContain('Auditlog NIET INTACT vanaf regel 4 (gewijzigd); de 3 regels daarvoor kloppen.');
   });
 });

@@ -64,6 +64,8 @@ export async function cliSite(prefix: string): Promise<CliSite> {
       delete base.HAVEN_MASTER_KEY;
       delete base.HAVEN_PREVIOUS_MASTER_KEYS;
       delete base.HAVEN_TEST_DATABASE_URL;
+      // The messages' language is the test's choice (--lang or extraEnv), not the machine's locale.
+      for (const v of ['HAVEN_LANG', 'LC_ALL', 'LC_MESSAGES', 'LANG']) delete base[v];
       return new Promise((resolve, reject) => {
         const child = spawn(NODE, [path.join(ROOT, 'bin/haven.mjs'), ...args], {
           cwd: ROOT,

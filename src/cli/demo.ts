@@ -13,6 +13,7 @@ import type { OrganisationKind, ProgrammeKind } from '../modules/organisations/s
 import { loadOutreachDemo, type OutreachDemoSummary } from '../modules/outreach/demo.ts';
 import { DATA_CATEGORIES } from '../modules/referrals/fields.ts';
 import { openRuntime } from '../server/runtime.ts';
+import { t } from './lang.ts';
 
 /**
  * A small synthetic demo: the partners of the Genk project "Hoe gaat het met u?" and of the
@@ -264,13 +265,13 @@ export async function loadDemo(db: Db, keys: KeyRing): Promise<DemoCredential[] 
 
 export function printDemoCredentials(creds: DemoCredential[] | null, config: Config): void {
   if (!creds) {
-    process.stdout.write('The demo is loaded already (its passwords were printed when it was first loaded, and kept in demo-credentials.txt).\n');
+    process.stdout.write(`${t('demo.alreadyLoaded')}\n`);
     return;
   }
   const lines = [
-    'Haven demo accounts (synthetic; enter the TOTP secret in an authenticator app, or compute codes with any TOTP tool):',
+    t('demo.accounts'),
     '',
-    ...creds.map((c) => `  ${c.email.padEnd(30)} password ${c.password}   TOTP secret ${c.totpSecret}   ${c.roles}`),
+    ...creds.map((c) => `  ${t('demo.account', { email: c.email.padEnd(30), password: c.password, totpSecret: c.totpSecret, roles: c.roles })}`),
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -278,7 +279,7 @@ export function printDemoCredentials(creds: DemoCredential[] | null, config: Con
   try {
     writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
-    process.stdout.write(`(Also written to ${file}, readable by you only.)\n`);
+    process.stdout.write(`${t('demo.alsoWritten', { file })}\n`);
   } catch {
     // the data folder may not be writable when running on PostgreSQL; printing is enough
   }
@@ -296,16 +297,25 @@ export function printDemoHistory(h: OutreachDemoSummary | null): void {
   if (!h) return;
   const s = h.states;
   const open = s.new + s.in_progress + s.reached_pending + s.follow_up_due + s.follow_up_scheduled;
-  process.stdout.write(
-    `Outreach history of hoe-gaat-het-outreach: ${h.contacts} contacts from ${h.imports} imports of Carma, ${h.attempts} attempts, ` +
-      `${h.conversations} conversations, ${Object.values(h.referrals).reduce((a, b) => a + b, 0)} referrals, ${h.escalations} escalations, ` +
-      `${h.services} services; ${open} contacts open (${h.assigned['caller@demo.haven.test'] ?? 0} assigned to caller@demo.haven.test).\n`,
-  );
+  const caller = 'caller@demo.haven.test';
+  const line = t('demo.history', {
+    programme: 'hoe-gaat-het-outreach',
+    sender: 'Carma',
+    contacts: t('count.contacts', { count: h.contacts }),
+    imports: t('count.imports', { count: h.imports }),
+    attempts: t('count.attempts', { count: h.attempts }),
+    conversations: t('count.conversations', { count: h.conversations }),
+    referrals: t('count.referrals', { count: Object.values(h.referrals).reduce((a, b) => a + b, 0) }),
+    escalations: t('count.escalations', { count: h.escalations }),
+    services: t('count.services', { count: h.services }),
+    open: t('demo.open', { count: open, assigned: h.assigned[caller] ?? 0, caller }),
+  });
+  process.stdout.write(`${line}\n`);
 }
 
 export async function demoCommand(config: Config): Promise<void> {
   if (config.env === 'production') {
-    process.stderr.write('haven: the demo is refused when NODE_ENV=production\n');
+    process.stderr.write(`haven: ${t('errors.demoInProduction')}\n`);
     process.exitCode = 2;
     return;
   }

@@ -1,8 +1,9 @@
+/** `haven generate police-export`: synthetic police exports (every person invented). */
 import { createWriteStream } from 'node:fs';
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ExportLang, generatePoliceExport, writePoliceExportXlsx } from '../modules/referrals/generate.ts';
-import { CliError } from './user.ts';
+import { CliError, t } from './lang.ts';
 
 export interface GeneratePoliceExportOptions {
   rows: string;
@@ -21,11 +22,11 @@ const MAX_ROWS = 10_000_000;
  */
 export async function generatePoliceExportCommand(o: GeneratePoliceExportOptions): Promise<void> {
   const rows = integer(o.rows, '--rows');
-  if (rows < 1 || rows > MAX_ROWS) throw new CliError(`--rows must be between 1 and ${MAX_ROWS}`);
+  if (rows < 1 || rows > MAX_ROWS) throw new CliError('rowsRange', { max: MAX_ROWS });
   const lang = o.lang ?? 'nl';
-  if (lang !== 'nl' && lang !== 'fr') throw new CliError('--lang must be nl or fr');
+  if (lang !== 'nl' && lang !== 'fr') throw new CliError('exportLang');
   const format = o.format ?? 'csv';
-  if (format !== 'csv' && format !== 'xlsx') throw new CliError('--format must be csv or xlsx');
+  if (format !== 'csv' && format !== 'xlsx') throw new CliError('exportFormat');
   const seed = o.seed === undefined ? 1 : integer(o.seed, '--seed');
   const options = { rows, lang: lang as ExportLang, seed };
 
@@ -40,10 +41,10 @@ export async function generatePoliceExportCommand(o: GeneratePoliceExportOptions
     await writePoliceExportXlsx(pass, options);
     await piping;
   }
-  if (toFile) process.stderr.write(`haven: wrote ${rows} rows to ${o.out}\n`);
+  if (toFile) process.stderr.write(`haven: ${t('generate.wrote', { count: rows, file: o.out })}\n`);
 }
 
 function integer(value: string, name: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new CliError(`${name} must be a whole number`);
+  if (!/^\d+$/.test(value.trim())) throw new CliError('wholeNumber', { option: name });
   return Number(value);
 }

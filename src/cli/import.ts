@@ -1,15 +1,15 @@
+/** `haven import FILE --programme SLUG …`: a police export imported from a script (JSON out, problems on stderr). */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type AuditActor, SYSTEM_ACTOR } from '../kernel/audit/audit.ts';
 import type { Config } from '../kernel/config.ts';
 import { Problem } from '../kernel/http/problem.ts';
-import { isLocale, type Locale } from '../kernel/i18n/locales.ts';
 import { commitImport, discardImport, inspectFile, noActiveProtocol, stageFile, startImport } from '../modules/referrals/imports.ts';
 import { brusselsToday } from '../modules/referrals/protocols.ts';
 import { problemBody } from '../server/errors.ts';
 import { openRuntime } from '../server/runtime.ts';
-import { CliError } from './user.ts';
+import { CliError, cliLocale } from './lang.ts';
 
 export interface ImportOptions {
   programme: string;
@@ -30,15 +30,16 @@ const CLI_ACTOR: AuditActor = { ...SYSTEM_ACTOR, role: 'cli' };
  * rows are discarded after the preview: nothing is imported.
  */
 export async function importCommand(config: Config, file: string, o: ImportOptions): Promise<void> {
-  const locale: Locale = o.lang && isLocale(o.lang) ? o.lang : 'en';
+  // --lang (checked before the command runs, src/cli/main.ts) is the language of the problems too.
+  const locale = cliLocale();
   const size = await stat(file).catch(() => null);
-  if (!size?.isFile()) throw new CliError(`No such file: ${file}`);
+  if (!size?.isFile()) throw new CliError('noFile', { file });
   const rt = await openRuntime(config);
   const db = rt.database.db;
   const deps = { db, keys: rt.keys, actor: CLI_ACTOR };
   try {
     const programme = await db.selectFrom('programmes').select(['id', 'slug']).where('slug', '=', o.programme).executeTakeFirst();
-    if (!programme) throw new CliError(`No programme with the slug "${o.programme}"`);
+    if (!programme) throw new CliError('noProgramme', { slug: o.programme });
     const senderId = await resolveSender(db, programme.id, o.sender);
     const fileName = path.basename(file);
     let columns: Record<string, string> | undefined;
@@ -98,10 +99,10 @@ async function resolveSender(db: import('../kernel/db/database.ts').Db, programm
     .execute();
   if (name) {
     const org = await db.selectFrom('organisations').select('id').where('name', '=', name).executeTakeFirst();
-    if (!org) throw new CliError(`No organisation named "${name}"`);
+    if (!org) throw new CliError('noOrganisation', { name });
     return org.id; // whether a protocol covers it is the importer's decision (and its refusal)
   }
   if (senders.length === 1) return (senders[0] as { id: string }).id;
   if (senders.length === 0) throw noActiveProtocol();
-  throw new CliError(`Several senders have an active protocol for this programme: name one with --sender (${senders.map((s) => s.name).join(', ')})`);
+  throw new CliError('severalSenders', { senders: senders.map((s) => s.name).join(', ') });
 }

@@ -1,10 +1,11 @@
+/** `haven keys rotate | status | retire`: the key ring that seals identifying data, by hand. */
 import { type AuditActor, recordAudit, SYSTEM_ACTOR } from '../kernel/audit/audit.ts';
 import type { Config } from '../kernel/config.ts';
-import { addKeyToFile, KeyError, type KeyRing, keyFilePath, keyRingFromFile, removeKeyFromFile } from '../kernel/vault/keyring.ts';
+import { addKeyToFile, type KeyRing, keyFilePath, keyRingFromFile, removeKeyFromFile } from '../kernel/vault/keyring.ts';
 import { countSealedByKey, type ResealCounts, resealColumns, type SealedColumn } from '../kernel/vault/sealed-columns.ts';
 import { loadModules } from '../server/modules.ts';
 import { openRuntime, type Runtime } from '../server/runtime.ts';
-import { CliError } from './user.ts';
+import { CliError, t } from './lang.ts';
 
 const CLI_ACTOR: AuditActor = { ...SYSTEM_ACTOR, role: 'cli' };
 
@@ -14,13 +15,8 @@ async function sealedColumns(): Promise<SealedColumn[]> {
 }
 
 async function withRuntime<T>(config: Config, fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  let rt: Runtime;
-  try {
-    rt = await openRuntime(config);
-  } catch (e) {
-    if (e instanceof KeyError) throw new CliError(e.message);
-    throw e;
-  }
+  // A key ring that does not open (KeyError) is said as it is found: src/cli/main.ts prints it.
+  const rt = await openRuntime(config);
   try {
     return await fn(rt);
   } finally {
@@ -49,7 +45,7 @@ export interface RotateReport {
  */
 export async function keysRotateCommand(config: Config, o: { resume?: boolean; batchSize?: string; json?: boolean }): Promise<void> {
   const batchSize = o.batchSize ? Number(o.batchSize) : 500;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliError('--batch-size must be a positive whole number');
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliError('batchSize');
   const columns = await sealedColumns();
   await withRuntime(config, async (rt) => {
     let keys: KeyRing = rt.keys;
@@ -62,7 +58,7 @@ export async function keysRotateCommand(config: Config, o: { resume?: boolean; b
     }
     const counts = await resealColumns(rt.database.db, keys, columns, {
       batchSize,
-      onBatch: o.json ? undefined : (column, c) => process.stderr.write(`  ${column}: ${c.resealed} re-sealed\r`),
+      onBatch: o.json ? undefined : (column, c) => process.stderr.write(`  ${column}: ${t('count.resealed', { count: c.resealed })}\r`),
     });
     const byKey = await countSealedByKey(rt.database.db, columns);
     const remaining = Object.values(byKey).reduce(
@@ -80,14 +76,14 @@ export async function keysRotateCommand(config: Config, o: { resume?: boolean; b
     if (o.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else {
       const lines = [
-        previousKeyId ? `New active key ${report.activeKeyId} (was ${previousKeyId}); old keys stay in the key file.` : `Active key ${report.activeKeyId}.`,
-        ...Object.entries(counts).map(
-          ([name, c]) =>
-            `  ${name.padEnd(32)} ${c.resealed} re-sealed${c.unreadable ? `, ${c.unreadable} UNREADABLE` : ''}${c.changed ? `, ${c.changed} changed meanwhile` : ''}`,
-        ),
-        remaining === 0
-          ? 'Every sealed value is now under the active key.'
-          : `${remaining} value(s) are not under the active key: see \`haven keys status\`; they did not open with their record's key and context.`,
+        previousKeyId ? t('keys.newActive', { keyId: report.activeKeyId, previous: previousKeyId }) : t('keys.active', { keyId: report.activeKeyId }),
+        ...Object.entries(counts).map(([name, c]) => {
+          const parts = [t('count.resealed', { count: c.resealed })];
+          if (c.unreadable) parts.push(t('count.unreadable', { count: c.unreadable }));
+          if (c.changed) parts.push(t('count.changed', { count: c.changed }));
+          return `  ${name.padEnd(32)} ${parts.join(', ')}`;
+        }),
+        remaining === 0 ? t('keys.allUnderActive') : t('keys.remaining', { count: remaining }),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     }
@@ -108,10 +104,10 @@ export async function keysStatusCommand(config: Config, o: { json?: boolean }): 
     );
     if (o.json) process.stdout.write(`${JSON.stringify({ ...status, unknownKeyIds: [...unknown] })}\n`);
     else {
-      const lines = [`Mode: ${status.mode}. Active key: ${status.activeKeyId}. Keys: ${status.keyIds.join(', ')}.`];
+      const lines = [t('keys.status', { mode: t(`keys.mode.${status.mode}`), keyId: status.activeKeyId, keys: status.keyIds.join(', ') })];
       for (const [name, kids] of Object.entries(byKey)) {
-        const parts = Object.entries(kids).map(([kid, n]) => `${kid}: ${n}${unknown.has(kid) ? ' (KEY MISSING)' : ''}`);
-        lines.push(`  ${name.padEnd(32)} ${parts.length ? parts.join(', ') : 'no values'}`);
+        const parts = Object.entries(kids).map(([kid, n]) => t(unknown.has(kid) ? 'keys.perKeyMissing' : 'keys.perKey', { keyId: kid, count: n }));
+        lines.push(`  ${name.padEnd(32)} ${parts.length ? parts.join(', ') : t('keys.noValues')}`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     }
@@ -123,8 +119,8 @@ export async function keysStatusCommand(config: Config, o: { json?: boolean }): 
 export async function keysRetireCommand(config: Config, keyId: string, o: { json?: boolean }): Promise<void> {
   const columns = await sealedColumns();
   await withRuntime(config, async (rt) => {
-    if (keyId === rt.keys.activeKeyId) throw new CliError(`${keyId} is the active key: rotate first (haven keys rotate)`);
-    if (!rt.keys.keyIds.includes(keyId)) throw new CliError(`No key ${keyId} in the key ring (keys: ${rt.keys.keyIds.join(', ')})`);
+    if (keyId === rt.keys.activeKeyId) throw new CliError('activeKey', { keyId });
+    if (!rt.keys.keyIds.includes(keyId)) throw new CliError('noSuchKey', { keyId, keys: rt.keys.keyIds.join(', ') });
     const byKey = await countSealedByKey(rt.database.db, columns);
     const inUse = Object.fromEntries(
       Object.entries(byKey)
@@ -133,27 +129,19 @@ export async function keysRetireCommand(config: Config, keyId: string, o: { json
     );
     const total = Object.values(inUse).reduce((a, b) => a + b, 0);
     if (total > 0) {
-      throw new CliError(
-        `${total} value(s) are still sealed under ${keyId} (${Object.entries(inUse)
-          .map(([name, n]) => `${name}: ${n}`)
-          .join(', ')}): run haven keys rotate --resume first`,
-      );
+      const columns = Object.entries(inUse)
+        .map(([name, n]) => t('keys.perKey', { keyId: name, count: n }))
+        .join(', ');
+      throw new CliError('stillSealed', { count: total, keyId, columns });
     }
     if (config.masterKey) {
-      const message =
-        keyId === 'm1'
-          ? 'No value is sealed under m1, but it is the original master key: keep it first in HAVEN_PREVIOUS_MASTER_KEYS, look-up hashes come from it.'
-          : `No value is sealed under ${keyId}: remove its master key from HAVEN_PREVIOUS_MASTER_KEYS (keep the first entry, the original).`;
-      process.stdout.write(o.json ? `${JSON.stringify({ keyId, inUse: 0, removed: false, message })}\n` : `${message}\n`);
+      const key = keyId === 'm1' ? 'keys.retireOriginal' : 'keys.retireMaster';
+      // --json keeps its English message: it is read by scripts, not translated.
+      process.stdout.write(o.json ? `${JSON.stringify({ keyId, inUse: 0, removed: false, message: t(key, { keyId }, 'en') })}\n` : `${t(key, { keyId })}\n`);
       return;
     }
-    try {
-      removeKeyFromFile(keyFilePath(config.dataDir), keyId);
-    } catch (e) {
-      if (e instanceof KeyError) throw new CliError(e.message);
-      throw e;
-    }
+    removeKeyFromFile(keyFilePath(config.dataDir), keyId);
     await recordAudit(rt.database.db, CLI_ACTOR, [{ action: 'keys.retired', details: { keyId } }]);
-    process.stdout.write(o.json ? `${JSON.stringify({ keyId, inUse: 0, removed: true })}\n` : `Key ${keyId} removed from the key file.\n`);
+    process.stdout.write(o.json ? `${JSON.stringify({ keyId, inUse: 0, removed: true })}\n` : `${t('keys.retired', { keyId })}\n`);
   });
 }

@@ -1,30 +1,43 @@
+/**
+ * `haven purge [--dry-run] [--json]`: the daily retention purge, now, by hand, with a summary for
+ * the operator in the command's language (the dry run lists the contacts by id, never by name).
+ */
 import { type AuditActor, SYSTEM_ACTOR } from '../kernel/audit/audit.ts';
 import type { Config } from '../kernel/config.ts';
 import { formatDate } from '../kernel/i18n/locales.ts';
 import { type OutreachPurgeResult, purgeOutreachVault } from '../modules/outreach/retention.ts';
-import { type PurgeResult, purgeIn } from '../modules/referrals/retention.ts';
+import { type PurgeResult, purgeIn, STAGED_IMPORT_DAYS } from '../modules/referrals/retention.ts';
 import { openRuntime } from '../server/runtime.ts';
+import { columns, t } from './lang.ts';
 
 const CLI_ACTOR: AuditActor = { ...SYSTEM_ACTOR, role: 'cli' };
 
 function plain(r: PurgeResult & { outreach: OutreachPurgeResult }): string {
-  const verb = r.dryRun ? 'Would purge' : 'Purged';
-  const lines = [`${verb} the identifying data of ${r.contacts} contact(s) whose retention ended by ${formatDate(r.now)}.`];
+  const lines = [t(r.dryRun ? 'purge.wouldPurge' : 'purge.purged', { count: r.contacts, date: formatDate(r.now) })];
   if (r.due.length) {
-    lines.push('', 'contact id                            programme            closed at   retention until');
-    for (const c of r.due) {
-      lines.push(`${c.contactId}  ${c.programmeSlug.padEnd(20)} ${c.closedAt ? formatDate(c.closedAt) : '—'.padEnd(10)}  ${formatDate(c.retentionUntil)}`);
-    }
-    lines.push('');
+    const headings = ['contactId', 'programme', 'closedAt', 'retentionUntil'].map((c) => t(`purge.columns.${c}`));
+    const rows = r.due.map((c) => [c.contactId, c.programmeSlug, c.closedAt ? formatDate(c.closedAt) : '—', formatDate(c.retentionUntil)]);
+    lines.push('', ...columns(headings, rows), '');
   }
-  lines.push(`PV numbers of dossiers whose contacts are all purged: ${r.dossierIdentities}`);
-  lines.push(`Sealed values on rows of committed imports past retention: ${r.importRowValues}`);
-  lines.push(`Imports never committed, left over 7 days: ${r.stagedImports} (${r.stagedRows} staged rows)`);
+  lines.push(t('purge.dossierIdentities', { count: r.dossierIdentities }));
+  lines.push(t('purge.importRowValues', { count: r.importRowValues }));
+  lines.push(
+    t('purge.stagedImports', {
+      count: r.stagedImports,
+      days: t('count.days', { count: STAGED_IMPORT_DAYS }),
+      rows: t('count.stagedRows', { count: r.stagedRows }),
+    }),
+  );
   const o = r.outreach;
   lines.push(
-    `Outreach notes and answers in words: ${o.conversations} conversation(s), ${o.escalations} escalation note(s), ${o.attempts} attempt note(s), ${o.safety} safe-contact record(s)`,
+    t('purge.outreach', {
+      conversations: t('count.conversationTexts', { count: o.conversations }),
+      escalations: t('count.escalationNotes', { count: o.escalations }),
+      attempts: t('count.attemptNotes', { count: o.attempts }),
+      safety: t('count.safetyRecords', { count: o.safety }),
+    }),
   );
-  if (r.dryRun) lines.push('', 'Dry run: nothing was changed.');
+  if (r.dryRun) lines.push('', t('purge.dryRun'));
   return `${lines.join('\n')}\n`;
 }
 

@@ -9,13 +9,12 @@
 import { z } from 'zod';
 import type { Config } from '../kernel/config.ts';
 import { Problem, problems } from '../kernel/http/problem.ts';
-import { isLocale, LOCALES, type Locale } from '../kernel/i18n/locales.ts';
 import { toCsv } from '../kernel/spreadsheet/csv.ts';
 import { computeFunnel, funnelTable, resolveFunnelQuery } from '../modules/outreach/funnel.ts';
 import { problemBody } from '../server/errors.ts';
 import { openRuntime } from '../server/runtime.ts';
 import { issuesToFieldErrors } from '../server/validation.ts';
-import { CliError } from './user.ts';
+import { CliError, cliLocale, orList } from './lang.ts';
 
 export interface ReportFunnelOptions {
   programme: string;
@@ -40,10 +39,9 @@ const options = z.strictObject({
 
 export async function reportFunnelCommand(config: Config, o: ReportFunnelOptions): Promise<void> {
   const format = o.format ?? 'json';
-  if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new CliError(`Unknown format "${format}": use ${REPORT_FORMATS.join(' or ')}`);
-  const lang = o.lang ?? 'en';
-  if (!isLocale(lang)) throw new CliError(`Unknown language "${lang}": use ${LOCALES.join(', ')}`);
-  const locale: Locale = lang;
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new CliError('unknownFormat', { format, formats: orList(REPORT_FORMATS) });
+  // --lang, HAVEN_LANG or the locale, checked before the command runs (src/cli/main.ts).
+  const locale = cliLocale();
   const where = `haven report funnel --programme ${o.programme}`;
   const refuse = (problem: Problem) => {
     process.stderr.write(`${JSON.stringify(problemBody(problem, locale, where, 'cli'), null, 2)}\n`);
@@ -56,7 +54,7 @@ export async function reportFunnelCommand(config: Config, o: ReportFunnelOptions
   try {
     const db = rt.database.db;
     const programme = await db.selectFrom('programmes').select(['id']).where('slug', '=', o.programme).executeTakeFirst();
-    if (!programme) throw new CliError(`No programme with the slug "${o.programme}"`);
+    if (!programme) throw new CliError('noProgramme', { slug: o.programme });
     const query = await resolveFunnelQuery(
       db,
       { programmeId: programme.id, from: parsed.data.from, to: parsed.data.to, nisCode: parsed.data.municipality },

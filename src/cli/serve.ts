@@ -1,3 +1,4 @@
+/** `haven serve`: the web app and API, the daily jobs, and the lines an operator reads at start-up. */
 import type { Config } from '../kernel/config.ts';
 import { startDailyJobs } from '../kernel/jobs.ts';
 import { issueSetupToken } from '../modules/identity/auth.routes.ts';
@@ -5,10 +6,11 @@ import { buildServer } from '../server/app.ts';
 import { loadModules } from '../server/modules.ts';
 import { openRuntime } from '../server/runtime.ts';
 import { loadDemo, loadDemoHistory, printDemoCredentials } from './demo.ts';
+import { t } from './lang.ts';
 
 export async function serveCommand(config: Config, o: { demo?: boolean }): Promise<void> {
   if (o.demo && config.env === 'production') {
-    process.stderr.write('haven: the demo is refused when NODE_ENV=production\n');
+    process.stderr.write(`haven: ${t('errors.demoInProduction')}\n`);
     process.exitCode = 2;
     return;
   }
@@ -58,11 +60,8 @@ export async function serveCommand(config: Config, o: { demo?: boolean }): Promi
   // Once-a-day jobs of the modules (the retention purge): each runs once a day across processes.
   const jobs = (await loadModules()).flatMap((m) => m.dailyJobs ?? []);
   if (!closing) stopJobs = startDailyJobs(rt.database.db, jobs, { keys: rt.keys, log: app.log });
-  process.stdout.write(`\nHaven is running at ${base} (database: ${rt.database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})\n`);
+  const database = rt.database.kind === 'pglite' ? t('serve.embedded', { dataDir: config.dataDir }) : t('serve.postgres');
+  process.stdout.write(`\n${t('serve.running', { url: base, database })}\n`);
   const token = await issueSetupToken(rt.database.db);
-  if (token) {
-    process.stdout.write(
-      `\nNo account exists yet. Open this one-time link to create the first administrator (valid 24 hours):\n\n  ${base}/setup#${token}\n\n`,
-    );
-  }
+  if (token) process.stdout.write(`\n${t('serve.setup')}\n\n  ${base}/setup#${token}\n\n`);
 }

@@ -1,9 +1,13 @@
+/** `haven user add`: an account created from a script (MFA enrolment follows at its first sign-in). */
 import { sql } from 'kysely';
 import { appendAudit, SYSTEM_ACTOR } from '../kernel/audit/audit.ts';
 import { GLOBAL_ROLES, ROLES, type Role, type RoleGrant } from '../kernel/authz/permissions.ts';
 import type { Config } from '../kernel/config.ts';
+import { translate } from '../kernel/i18n/i18n.ts';
 import { hashPassword, passwordSchema } from '../modules/identity/passwords.ts';
 import { openRuntime } from '../server/runtime.ts';
+import { issuesToFieldErrors } from '../server/validation.ts';
+import { andList, CliError, cliLocale, t } from './lang.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -13,16 +17,18 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-export class CliError extends Error {}
-
 export async function userAddCommand(
   config: Config,
-  o: { email: string; name: string; organisation: string; createOrganisation?: boolean; role: string[]; passwordStdin?: boolean },
+  o: { email: string; name: string; organisation: string; createOrganisation?: boolean; role: string[]; passwordStdin?: boolean; json?: boolean },
 ): Promise<void> {
   const password = o.passwordStdin ? await readStdin() : process.env.HAVEN_NEW_USER_PASSWORD;
-  if (!password) throw new CliError('Give the password on standard input (--password-stdin) or in HAVEN_NEW_USER_PASSWORD.');
+  if (!password) throw new CliError('passwordMissing');
   const checked = passwordSchema.safeParse(password);
-  if (!checked.success) throw new CliError('The password must have 12 to 128 characters and not be a common password.');
+  if (!checked.success) {
+    // The web app's own words for the password rules (errors:field.*).
+    const reasons = issuesToFieldErrors(checked.error.issues, 'body').map((f) => translate(cliLocale(), f.key, f.params));
+    throw new CliError('passwordRefused', { reasons: reasons.join(' ') });
+  }
   const email = o.email.trim().toLowerCase();
   const rt = await openRuntime(config);
   try {
@@ -30,14 +36,14 @@ export async function userAddCommand(
     const grants: RoleGrant[] = [];
     for (const spec of o.role) {
       const [role, slug] = spec.split('@') as [string, string | undefined];
-      if (!(ROLES as readonly string[]).includes(role)) throw new CliError(`Unknown role "${role}". Roles: ${ROLES.join(', ')}`);
+      if (!(ROLES as readonly string[]).includes(role)) throw new CliError('unknownRole', { role, roles: ROLES.join(', ') });
       const global = GLOBAL_ROLES.includes(role as Role);
-      if (global && slug) throw new CliError(`${role} holds everywhere: give it without @programme`);
-      if (!global && !slug) throw new CliError(`${role} is held in a programme: write ${role}@<programme-slug>`);
+      if (global && slug) throw new CliError('roleGlobal', { role });
+      if (!global && !slug) throw new CliError('roleInProgramme', { role });
       let programmeId: string | null = null;
       if (slug) {
         const p = await db.selectFrom('programmes').select('id').where('slug', '=', slug).executeTakeFirst();
-        if (!p) throw new CliError(`No programme with slug "${slug}"`);
+        if (!p) throw new CliError('noProgramme', { slug });
         programmeId = p.id;
       }
       grants.push({ role: role as Role, programmeId });
@@ -46,11 +52,10 @@ export async function userAddCommand(
     const id = await db.transaction().execute(async (tx) => {
       let org = await tx.selectFrom('organisations').select('id').where(sql`lower(name)`, '=', o.organisation.toLowerCase()).executeTakeFirst();
       if (!org) {
-        if (!o.createOrganisation) throw new CliError(`No organisation named "${o.organisation}" (add --create-organisation to create it)`);
+        if (!o.createOrganisation) throw new CliError('noOrganisationCreate', { name: o.organisation });
         org = await tx.insertInto('organisations').values({ name: o.organisation, kind: 'other', nis_code: null }).returning('id').executeTakeFirstOrThrow();
       }
-      if (await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst())
-        throw new CliError(`An account with ${email} exists already`);
+      if (await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) throw new CliError('emailTaken', { email });
       const u = await tx
         .insertInto('users')
         .values({
@@ -76,7 +81,11 @@ export async function userAddCommand(
       ]);
       return u.id;
     });
-    process.stdout.write(`${JSON.stringify({ id, email, roles: grants })}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify({ id, email, roles: grants })}\n`);
+    else {
+      const roles = o.role.length ? andList(o.role) : t('user.noRoles');
+      process.stdout.write(`${t('user.created', { email, roles })}\n`);
+    }
   } finally {
     await rt.close();
   }
