@@ -25,7 +25,8 @@ export async function freePort(): Promise<number> {
 }
 
 export function havenEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', HAVEN_DATA_DIR: dataDir, HAVEN_LOG_LEVEL: 'warn', ...extra };
+  // HAVEN_LANG: the harness reads the demo's accounts from its English output, whatever the machine's locale.
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', HAVEN_DATA_DIR: dataDir, HAVEN_LOG_LEVEL: 'warn', HAVEN_LANG: 'en', ...extra };
   // vitest sets these for its own workers; Haven must not see them.
   delete env.HAVEN_TEST_DATABASE_URL;
   if (!extra.DATABASE_URL) delete env.DATABASE_URL;

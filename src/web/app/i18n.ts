@@ -7,7 +7,8 @@ import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { DEFAULT_LOCALE, isLocale, LOCALES, type Locale, negotiateLocale } from '../../kernel/i18n/locales.ts';
 
-const files = import.meta.glob<Record<string, unknown>>('../../i18n/*/*.json', { eager: true, import: 'default' });
+// The command line's catalogue is the server's only; the browser never shows it.
+const files = import.meta.glob<Record<string, unknown>>(['../../i18n/*/*.json', '!../../i18n/*/cli.json'], { eager: true, import: 'default' });
 
 const resources: Record<string, Record<string, Record<string, unknown>>> = {};
 for (const [file, catalogue] of Object.entries(files)) {
