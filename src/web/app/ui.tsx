@@ -1,5 +1,5 @@
-/** Small building blocks shared by every page: page title, problems, notices, confirmations, dates. */
-import { Alert, Box, Button, Group, Modal, Pagination, Stack, Text, TextInput, type TextInputProps, Title } from '@mantine/core';
+/** Small building blocks shared by every page: page title, problems, notices, confirmations, dates, the municipality filter. */
+import { Alert, Box, Button, Group, Modal, NativeSelect, Pagination, Stack, Text, TextInput, type TextInputProps, Title } from '@mantine/core';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router';
@@ -306,5 +306,41 @@ export function StatusText({ active }: { active: boolean }) {
       <span aria-hidden="true">{active ? '● ' : '○ '}</span>
       {active ? t('app:status.active') : t('app:status.inactive')}
     </Text>
+  );
+}
+
+/**
+ * The municipality filter of a list: every municipality of the project by name, after an "all"
+ * option whose value is ''. `value` and `onChange` carry the NIS code.
+ */
+export function MunicipalitySelect({
+  label,
+  allLabel,
+  municipalities,
+  value,
+  onChange,
+  name = 'nisCode',
+  error,
+  w = 220,
+}: {
+  label: string;
+  allLabel: string;
+  municipalities: readonly { nisCode: string; name: string }[];
+  value: string;
+  onChange: (nisCode: string) => void;
+  name?: string;
+  error?: ReactNode;
+  w?: number;
+}) {
+  return (
+    <NativeSelect
+      label={label}
+      name={name}
+      value={value}
+      onChange={(e) => onChange(e.currentTarget.value)}
+      data={[{ value: '', label: allLabel }, ...municipalities.map((m) => ({ value: m.nisCode, label: m.name }))]}
+      error={error}
+      w={w}
+    />
   );
 }

@@ -13,7 +13,7 @@ import { useSearchParams } from 'react-router';
 import { formatDate, formatDateTime } from '../../kernel/i18n/locales.ts';
 import { post } from '../app/api.ts';
 import { roleLabel } from '../app/labels.ts';
-import { Notice, Page, Pager, ProblemAlert, useProblem } from '../app/ui.tsx';
+import { MunicipalitySelect, Notice, Page, Pager, ProblemAlert, useProblem } from '../app/ui.tsx';
 import { languageLabel } from '../referrals/intake.ts';
 import { useProgrammeContext } from '../referrals/ProgrammePicker.tsx';
 import {
@@ -195,13 +195,12 @@ export function AssignPage() {
                 w={240}
               />
               {municipalities.length ? (
-                <NativeSelect
+                <MunicipalitySelect
                   label={t('assign.municipality')}
-                  name="nisCode"
+                  allLabel={t('assign.allMunicipalities')}
+                  municipalities={municipalities}
                   value={filter.nisCode}
-                  onChange={(e) => set({ nisCode: e.currentTarget.value })}
-                  data={[{ value: '', label: t('assign.allMunicipalities') }, ...municipalities.map((m) => ({ value: m.nisCode, label: m.name }))]}
-                  w={220}
+                  onChange={(v) => set({ nisCode: v })}
                 />
               ) : null}
               <NativeSelect

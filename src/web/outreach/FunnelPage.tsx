@@ -7,14 +7,14 @@
  * (dossiers.read) can follow every count to the contacts behind it, as pseudonymous references.
  * Everything the page shows is in its address, so a figure can be shared as a link.
  */
-import { Anchor, Button, Card, Group, Loader, NativeSelect, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Anchor, Button, Card, Group, Loader, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import type { TFunction } from 'i18next';
 import { type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { formatDate } from '../../kernel/i18n/locales.ts';
 import { ApiError } from '../app/api.ts';
-import { DateField, isoToBelgian, Page, Pager, ProblemAlert } from '../app/ui.tsx';
+import { DateField, isoToBelgian, MunicipalitySelect, Page, Pager, ProblemAlert } from '../app/ui.tsx';
 import { useProgrammeContext } from '../referrals/ProgrammePicker.tsx';
 import { FunnelChart } from './FunnelChart.tsx';
 import {
@@ -384,14 +384,13 @@ export function FunnelPage() {
               w={160}
             />
             <DateField label={t('funnel.to')} name="to" value={filter.to} onChange={(v) => v && set({ to: v })} error={fieldErrors['query.to']} w={160} />
-            <NativeSelect
+            <MunicipalitySelect
               label={t('reports:funnel.municipality')}
-              name="nisCode"
+              allLabel={t('reports:funnel.allMunicipalities')}
+              municipalities={municipalities}
               value={filter.nisCode}
-              onChange={(e) => set({ nisCode: e.currentTarget.value })}
-              data={[{ value: '', label: t('reports:funnel.allMunicipalities') }, ...municipalities.map((m) => ({ value: m.nisCode, label: m.name }))]}
+              onChange={(v) => set({ nisCode: v })}
               error={fieldErrors['query.nisCode']}
-              w={220}
             />
           </>
         ) : null}

@@ -10,7 +10,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { post } from '../app/api.ts';
-import { ProblemAlert, useProblem } from '../app/ui.tsx';
+import { MunicipalitySelect, ProblemAlert, useProblem } from '../app/ui.tsx';
 import { COMMON_LANGUAGES, languageLabel } from '../referrals/intake.ts';
 import { contactPath, type Municipality, type Referral, SERVICE_KINDS, type Service, serviceKindLabel, useServices } from './outreach.ts';
 
@@ -142,13 +142,13 @@ export function ReferToService({
               data={[{ value: '', label: t('referral.allKinds') }, ...SERVICE_KINDS.map((k) => ({ value: k, label: serviceKindLabel(t, k) }))]}
               w={240}
             />
-            <NativeSelect
+            <MunicipalitySelect
               label={t('referral.municipality')}
+              allLabel={t('worklist.allMunicipalities')}
+              municipalities={municipalities}
               name="serviceNisCode"
               value={filter.nisCode}
-              onChange={(e) => setFilter((f) => ({ ...f, nisCode: e.currentTarget.value }))}
-              data={[{ value: '', label: t('worklist.allMunicipalities') }, ...municipalities.map((m) => ({ value: m.nisCode, label: m.name }))]}
-              w={220}
+              onChange={(v) => setFilter((f) => ({ ...f, nisCode: v }))}
             />
             <NativeSelect
               label={t('referral.language')}

@@ -11,7 +11,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { api, put } from '../app/api.ts';
-import { ConfirmDialog, Notice, Page, Pager, ProblemAlert, StatusText, useDialogFor, useProblem } from '../app/ui.tsx';
+import { ConfirmDialog, MunicipalitySelect, Notice, Page, Pager, ProblemAlert, StatusText, useDialogFor, useProblem } from '../app/ui.tsx';
 import { COMMON_LANGUAGES, languageLabel } from '../referrals/intake.ts';
 import { useProgrammeContext } from '../referrals/ProgrammePicker.tsx';
 import {
@@ -116,13 +116,12 @@ export function ServicesPage() {
               w={240}
             />
             {municipalities.length ? (
-              <NativeSelect
+              <MunicipalitySelect
                 label={t('services.municipality')}
-                name="nisCode"
+                allLabel={t('services.allMunicipalities')}
+                municipalities={municipalities}
                 value={filter.nisCode}
-                onChange={(e) => set({ nisCode: e.currentTarget.value })}
-                data={[{ value: '', label: t('services.allMunicipalities') }, ...municipalities.map((m) => ({ value: m.nisCode, label: m.name }))]}
-                w={220}
+                onChange={(v) => set({ nisCode: v })}
               />
             ) : null}
             <NativeSelect

@@ -13,7 +13,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { formatDate, formatDateTime } from '../../kernel/i18n/locales.ts';
 import { post } from '../app/api.ts';
-import { isoToBelgian, Notice, Page, Pager, ProblemAlert, useProblem } from '../app/ui.tsx';
+import { isoToBelgian, MunicipalitySelect, Notice, Page, Pager, ProblemAlert, useProblem } from '../app/ui.tsx';
 import { COMMON_LANGUAGES, languageLabel } from '../referrals/intake.ts';
 import { useProgrammeContext } from '../referrals/ProgrammePicker.tsx';
 import {
@@ -115,13 +115,12 @@ export function WorklistPage() {
         {ctx.picker}
         {ctx.programmeId ? (
           <>
-            <NativeSelect
+            <MunicipalitySelect
               label={t('worklist.municipality')}
-              name="nisCode"
+              allLabel={t('worklist.allMunicipalities')}
+              municipalities={municipalities}
               value={filter.nisCode}
-              onChange={(e) => setFilter({ nisCode: e.currentTarget.value })}
-              data={[{ value: '', label: t('worklist.allMunicipalities') }, ...municipalities.map((m) => ({ value: m.nisCode, label: m.name }))]}
-              w={220}
+              onChange={(v) => setFilter({ nisCode: v })}
             />
             <NativeSelect
               label={t('worklist.language')}

@@ -3,7 +3,7 @@
  * to the outreach, and apart from them the coordinator's separate list of orange and red ones
  * (higher risk: the chain approach with Veilig Huis), red first. A municipality filter.
  */
-import { Anchor, Button, Group, Loader, NativeSelect, Stack, Table, Tabs, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Anchor, Button, Group, Loader, Stack, Table, Tabs, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
@@ -11,7 +11,7 @@ import { formatDate } from '../../kernel/i18n/locales.ts';
 import { get, queryString } from '../app/api.ts';
 import { useSession } from '../app/session.tsx';
 import type { Paged } from '../app/types.ts';
-import { isoToBelgian, Page, Pager, ProblemAlert } from '../app/ui.tsx';
+import { isoToBelgian, MunicipalitySelect, Page, Pager, ProblemAlert } from '../app/ui.tsx';
 import { useProjects } from '../organisations/queries.ts';
 import { ColourBadge } from './IntakeBits.tsx';
 import { type Colour, type Dossier, relationLabel } from './intake.ts';
@@ -156,12 +156,12 @@ export function DossiersPage() {
       <Group align="flex-end" wrap="wrap" role="search" aria-label={t('dossiers.filters')}>
         {ctx.picker}
         {ctx.programmeId && municipalities.length ? (
-          <NativeSelect
+          <MunicipalitySelect
             label={t('dossiers.municipality')}
-            name="nisCode"
+            allLabel={t('dossiers.allMunicipalities')}
+            municipalities={municipalities}
             value={nisCode}
-            onChange={(e) => set({ nisCode: e.currentTarget.value })}
-            data={[{ value: '', label: t('dossiers.allMunicipalities') }, ...municipalities.map((m) => ({ value: m.nisCode, label: m.name }))]}
+            onChange={(v) => set({ nisCode: v })}
             w={260}
           />
         ) : null}
