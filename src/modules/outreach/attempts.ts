@@ -28,7 +28,7 @@ import { type AttemptRefusal, type AttemptRule, checkAttempt, type EarlierAttemp
 import { markSomeoneElseAnswered } from './safety.ts';
 import type { AttemptChannel, AttemptOutcome, ContactOutcome } from './schema.ts';
 import { outreachContext } from './sealed.ts';
-import { type ClosingState, closeOutreachContact, extendLease, releaseLease } from './worklist.ts';
+import { type ClosingState, closeOutreachContact, extendLease } from './worklist.ts';
 
 /** Outcomes that say the number cannot be used to reach this person. */
 export const UNUSABLE_NUMBER: readonly AttemptOutcome[] = ['not_in_service', 'wrong_person'];
@@ -125,22 +125,15 @@ export async function recordAttempt(tx: Tx, keys: KeyRing, audit: Audit, rule: A
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await tx
-    .updateTable('contacts')
-    .set((eb) => ({
-      attempt_count: attemptNo,
-      last_attempt_at: eb.fn('greatest', [eb.fn.coalesce('last_attempt_at', eb.val(at)), eb.val(at)]),
-    }))
-    .where('id', '=', q.contactId)
-    .execute();
 
+  // What the attempt changes on the contact, written in one UPDATE below (this is the callers' hot path).
+  const change: { reached_at?: Date; next_due_at?: Date | null; follow_up_at?: Date | null; lease_holder?: null; lease_until?: null } = {};
   let closedAs: ContactOutcome | null = null;
-  let nextDueAt: Date | null | undefined; // undefined: unchanged
   let release = false;
   if (isPhone && !reached) {
     if (q.outcome === 'reached') {
-      await tx.updateTable('contacts').set({ reached_at: at }).where('id', '=', q.contactId).execute();
-      nextDueAt = null;
+      change.reached_at = at;
+      change.next_due_at = null;
     } else {
       if (q.outcome === 'someone_else') await markSomeoneElseAnswered(tx, { contactId: q.contactId, userId: q.userId });
       const all = [...earlier, { localDay: localDay(at), partOfDay: partOfDay(at) }];
@@ -148,7 +141,7 @@ export async function recordAttempt(tx: Tx, keys: KeyRing, audit: Audit, rule: A
       else if (exhausted(all, rule)) closedAs = 'unreachable';
       else {
         const safe = await tx.selectFrom('contact_safety').select('safe_parts').where('contact_id', '=', q.contactId).executeTakeFirst();
-        nextDueAt = nextDue(all, rule, at.getTime() > now.getTime() ? at : now, { safeParts: safe?.safe_parts ?? [] })?.at ?? null;
+        change.next_due_at = nextDue(all, rule, at.getTime() > now.getTime() ? at : now, { safeParts: safe?.safe_parts ?? [] })?.at ?? null;
         release = true;
       }
     }
@@ -159,9 +152,21 @@ export async function recordAttempt(tx: Tx, keys: KeyRing, audit: Audit, rule: A
   let followUp: Date | null | undefined; // undefined: unchanged
   if (isPhone && reached && contact.follow_up_at && new Date(contact.follow_up_at).getTime() <= Math.max(at.getTime(), now.getTime())) {
     followUp = q.outcome === 'reached' ? null : new Date(Math.max(at.getTime(), now.getTime()) + DAY_MS);
-    await tx.updateTable('contacts').set({ follow_up_at: followUp, next_due_at: followUp }).where('id', '=', q.contactId).execute();
+    change.follow_up_at = followUp;
+    change.next_due_at = followUp;
     if (followUp) release = true;
   }
+  // A failed attempt gives the contact back to the pool (closing clears the lease too).
+  if (release && !closedAs) Object.assign(change, { lease_holder: null, lease_until: null });
+  await tx
+    .updateTable('contacts')
+    .set((eb) => ({
+      ...change,
+      attempt_count: attemptNo,
+      last_attempt_at: eb.fn('greatest', [eb.fn.coalesce('last_attempt_at', eb.val(at)), eb.val(at)]),
+    }))
+    .where('id', '=', q.contactId)
+    .execute();
   audit({
     action: 'attempt.record',
     recordType: 'contact',
@@ -176,13 +181,8 @@ export async function recordAttempt(tx: Tx, keys: KeyRing, audit: Audit, rule: A
       ...(followUp !== undefined ? { followUpAt: followUp?.toISOString() ?? null } : {}),
     },
   });
-  if (closedAs) {
-    await closeOutreachContact(tx, audit, { programmeId: q.programmeId, contactId: q.contactId, outcome: closedAs, userId: q.userId });
-  } else {
-    if (nextDueAt !== undefined) await tx.updateTable('contacts').set({ next_due_at: nextDueAt }).where('id', '=', q.contactId).execute();
-    if (release) await releaseLease(tx, q.contactId);
-    else await extendLease(tx, { programmeId: q.programmeId, contactId: q.contactId, userId: q.userId });
-  }
+  if (closedAs) await closeOutreachContact(tx, audit, { programmeId: q.programmeId, contactId: q.contactId, outcome: closedAs, userId: q.userId });
+  else if (!release) await extendLease(tx, { programmeId: q.programmeId, contactId: q.contactId, userId: q.userId });
   return { attemptId: attempt.id, attemptNo, closedAs };
 }
 
